@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace Reasoner.Cli.Commands;
+
+/// <summary>Every subcommand of <c>reasoner</c>, in the order the help lists them.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+
+namespace Reasoner.Rewards;
+
+/// <summary>Which problems: training problems never include held-out test problems (by construction and by test).</summary>
+public enum Split { Train, Test }
+
+/// <summary>One problem of a task. Each task derives its own record (Countdown: numbers and target).</summary>
+public abstract record Problem(string Id);
+
+/// <summary>A completion split into its steps (one a line) and its final answer line, if it has one.</summary>
+/// <param name="Steps">The lines before the answer line, in order, trimmed.</param>
+/// <param name="Answer">The canonical final answer (for majority voting), or null when there is no answer line.</param>
+public sealed record ParsedCompletion(IReadOnlyList<string> Steps, string? Answer);
+
+/// <summary>
+/// The verifier's judgement of a completion. <see cref="StepValid"/> has one entry per step of the completion
+/// (the process reward); <see cref="Reason"/> is a short human reason when it is not correct.
+/// </summary>
+public sealed record Verdict(bool Correct, bool FormatOk, IReadOnlyList<bool> StepValid, double Reward, string? Reason);
+
+/// <summary>
+/// A task whose answers can be checked exactly. Search depends on this interface only; the policy sees
+/// <see cref="Prompt"/> followed by steps, one a line, the last of them an answer line.
+/// Every method is total on model output: it never throws on a completion, whatever its text.
+/// </summary>
+public interface ITask
+{
+    /// <summary>The task's name as the CLI spells it ("countdown", "game24", "arithmetic", "sudoku").</summary>
+    string Name { get; }
+
+    /// <summary>Every character a prompt, a step or an answer of this task can contain (the tokenizer's alphabet).</summary>
+    string Alphabet { get; }
+
+    /// <summary>Solvable problems of a split, deterministic per seed, no duplicates within the split.</summary>
+    IReadOnlyList<Problem> Generate(Split split, int count, int seed);
+
+    /// <summary>What the policy sees before its first step; ends with a newline.</summary>
+    string Prompt(Problem problem);
+
+    /// <summary>The expert's solution, one step a line, the last line the answer line.</summary>
+    IReadOnlyList<string> Solve(Problem problem);
+
+    /// <summary>The most steps a solution of this problem takes, answer line included (depth for tree search).</summary>
+    int MaxSteps(Problem problem);
+
+    /// <summary>True when this line is an answer line: a trajectory ends with it.</summary>
+    bool IsAnswerLine(string line);
+
+    /// <summary>Splits a completion into steps and the final answer. Never throws.</summary>
+    ParsedCompletion Parse(string completion);
+
+    /// <summary>Checks a completion exactly and scores it with <paramref name="rewards"/>. Never throws, never rewards an invalid answer.</summary>
+    Verdict Verify(Problem problem, string completion, RewardConfig rewards);
+
+    /// <summary>The problem as the task's own JSON (what <c>reasoner tasks sample</c> prints under "problem").</summary>
+    JsonObject ToJson(Problem problem);
+
+    /// <summary>Reads a problem back from <see cref="ToJson"/>'s form; throws <see cref="FormatException"/> naming the bad field.</summary>
+    Problem FromJson(JsonObject json);
+}
+
+/// <summary>
+/// How a verdict becomes a reward. The defaults are outcome only: 1 for a correct answer, 0 otherwise.
+/// </summary>
+/// <param name="FormatBonus">Reward for a well-formed but wrong answer (TinyZero uses 0.1).</param>
+/// <param name="ProcessWeight">Weight of the fraction of valid steps, added to the outcome reward.</param>
+/// <param name="LengthPenalty">Subtracted per step beyond <c>MaxSteps</c>.</param>
+public sealed record RewardConfig(double FormatBonus = 0, double ProcessWeight = 0, double LengthPenalty = 0);
