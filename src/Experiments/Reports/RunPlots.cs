@@ -42,10 +42,10 @@ public static class RunPlots
             plots.Add(("loss.svg", new SvgLineChart("Training losses", "optimiser step", "loss").Render(losses)));
         }
 
-        // Each point is one iteration's evaluation of a method: where it sits in accuracy against compute.
+        // Each point is one iteration's evaluation of a method (labelled it0, it1, ...): accuracy against compute.
         var frontier = methods.Select(m => new ChartSeries(m, results
             .Where(r => r.Method == m && r.Accuracy is not null && r.GeneratedTokensPerProblem is > 0)
-            .Select(r => new ChartPoint(r.GeneratedTokensPerProblem!.Value, r.Accuracy!.Value.Estimate, Finite(r.Accuracy.Value.Low), Finite(r.Accuracy.Value.High)))
+            .Select(r => new ChartPoint(r.GeneratedTokensPerProblem!.Value, r.Accuracy!.Value.Estimate, Finite(r.Accuracy.Value.Low), Finite(r.Accuracy.Value.High), $"it{r.Iteration}"))
             .ToList(), Connect: false)).ToList();
         if (frontier.Any(s => s.Points.Count > 0))
         {

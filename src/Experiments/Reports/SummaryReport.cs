@@ -28,7 +28,7 @@ public static class SummaryReport
         foreach (var iteration in results.GroupBy(r => r.Iteration))
         {
             text.AppendLine(iteration.Key == 0 ? "## Iteration 0 (after imitation)" : $"## Iteration {iteration.Key}").AppendLine();
-            text.AppendLine($"| method | accuracy [95% CI] | n | generated tokens | policy tokens | value calls | wall s | vs {MethodResult.Baseline} |");
+            text.AppendLine($"| method | accuracy [95% CI] | n | generated tokens / problem | policy tokens / problem | value calls / problem | wall s | vs {MethodResult.Baseline} |");
             text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
             foreach (var result in iteration)
             {
@@ -77,11 +77,11 @@ public static class SummaryReport
             return "baseline";
         }
         return PairedTest.Compute(outcomes, result.Iteration, MethodResult.Baseline, result.Method) is { } test
-            ? $"b={test.B} c={test.C}, p={PValue(test.PValue)}"
+            ? $"b={test.B} c={test.C}, {PValue(test.PValue)}"
             : "-";
     }
 
-    internal static string PValue(double p) => p < 0.001 ? "<0.001" : p.ToString("0.000", CultureInfo.InvariantCulture);
+    internal static string PValue(double p) => p < 0.001 ? "p<0.001" : "p=" + p.ToString("0.000", CultureInfo.InvariantCulture);
 
     private static string Percent(double fraction) => (100 * fraction).ToString("0.0", CultureInfo.InvariantCulture) + "%";
 

@@ -3,8 +3,9 @@ using System.Xml.Linq;
 
 namespace Reasoner.Experiments.Reports;
 
-/// <summary>A point of a series; <see cref="Low"/> and <see cref="High"/> draw an error bar (e.g. a 95% interval).</summary>
-public readonly record struct ChartPoint(double X, double Y, double? Low = null, double? High = null);
+/// <summary>A point of a series; <see cref="Low"/> and <see cref="High"/> draw an error bar (e.g. a 95% interval);
+/// <see cref="Label"/> is written beside the marker (e.g. the iteration of a point on a compute axis).</summary>
+public readonly record struct ChartPoint(double X, double Y, double? Low = null, double? High = null, string? Label = null);
 
 /// <summary>A named series; <see cref="Connect"/> false draws markers only.</summary>
 public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, bool Connect = true);
@@ -98,11 +99,18 @@ public sealed record SvgLineChart(string Title, string XLabel, string YLabel, do
                 {
                     group.Add(new XElement(Svg + "circle", new XAttribute("cx", N(x)), new XAttribute("cy", N(MapY(point.Y))), new XAttribute("r", 3.5)));
                 }
+                if (point.Label is not null)
+                {
+                    group.Add(Text(x + 7, MapY(point.Y) + 4, point.Label, "start", 10));
+                }
             }
             root.Add(group);
 
             double legendY = Top + 8 + i * 20;
-            root.Add(Line(Right + 16, legendY, Right + 40, legendY, colour, 2.5));
+            if (drawable[i].Connect)
+            {
+                root.Add(Line(Right + 16, legendY, Right + 40, legendY, colour, 2.5));
+            }
             root.Add(new XElement(Svg + "circle", new XAttribute("cx", N(Right + 28)), new XAttribute("cy", N(legendY)), new XAttribute("r", 3.5), new XAttribute("fill", colour)));
             root.Add(Text(Right + 46, legendY + 4, drawable[i].Name, "start", 12));
         }
@@ -185,7 +193,8 @@ public sealed record SvgLineChart(string Title, string XLabel, string YLabel, do
     private static XElement Text(double x, double y, string text, string anchor, double size, bool bold = false)
     {
         var element = new XElement(Svg + "text", new XAttribute("x", N(x)), new XAttribute("y", N(y)),
-            new XAttribute("text-anchor", anchor), new XAttribute("font-size", size), new XAttribute("fill", "#222"), text);
+            new XAttribute("text-anchor", anchor), new XAttribute("font-size", size), new XAttribute("fill", "#222"),
+            new XAttribute("stroke", "none"), text);
         if (bold)
         {
             element.Add(new XAttribute("font-weight", "bold"));
