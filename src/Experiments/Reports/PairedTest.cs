@@ -7,7 +7,7 @@ namespace Reasoner.Experiments.Reports;
 /// Exact McNemar test between two methods on the same problems. B counts problems only the first method solved,
 /// C those only the second solved; Pairs is how many problems both were run on.
 /// </summary>
-public sealed record PairedTest(int Pairs, int B, int C, double PValue)
+internal sealed record PairedTest(int Pairs, int B, int C, double PValue)
 {
     /// <summary>
     /// Pairs the outcomes of <paramref name="first"/> and <paramref name="second"/> in one iteration by problem id (a

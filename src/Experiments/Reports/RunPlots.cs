@@ -3,7 +3,7 @@ using Reasoner.Experiments.Metrics;
 namespace Reasoner.Experiments.Reports;
 
 /// <summary>The SVG plots of a run, from its metrics: only those with data are drawn.</summary>
-public static class RunPlots
+internal static class RunPlots
 {
     /// <summary>File name (in plots/) to SVG text.</summary>
     public static IReadOnlyList<(string File, string Svg)> Render(IReadOnlyList<MetricsRow> metrics)

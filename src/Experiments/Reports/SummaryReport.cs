@@ -5,7 +5,7 @@ using Reasoner.Experiments.Metrics;
 namespace Reasoner.Experiments.Reports;
 
 /// <summary>summary.md of a run, from its metrics (and per-problem outcomes, for the paired tests) alone.</summary>
-public static class SummaryReport
+internal static class SummaryReport
 {
     public static string Render(string runName, IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes, IReadOnlyList<string> plotFiles)
     {

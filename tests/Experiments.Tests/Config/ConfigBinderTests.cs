@@ -186,4 +186,20 @@ public class ConfigBinderTests
     [Fact]
     public void LoadFileNamesAMissingFile() =>
         Assert.Throws<FileNotFoundException>(() => ConfigBinder.LoadFile<Root>(Path.Combine(Path.GetTempPath(), "no-such-config.yaml")));
+
+    [Fact]
+    public void DuplicateKeyIsAnError()
+    {
+        var error = Fails("name: run\nname: again\n");
+        Assert.Equal(2, error.Line);
+    }
+
+    [Fact]
+    public void OverrideCreatesASectionTheFileLeftOut() => Assert.Equal(0.3, Load("name: run", "leaf.rate=0.3").Leaf.Rate);
+
+    [Fact]
+    public void StringFieldsTakeAnyScalarAsText() => Assert.Equal("123", Load("name: 123").Name);
+
+    [Fact]
+    public void EmptyDocumentStillNeedsRequiredKeys() => Assert.Equal("name", Fails("").KeyPath);
 }

@@ -7,7 +7,7 @@ namespace Reasoner.Experiments.Reports;
 /// One self-improvement iteration's training: its steps, the mean of the steps' mean rewards with a percentile
 /// bootstrap 95% interval over steps, and the last logged losses.
 /// </summary>
-public sealed record RewardPoint(int Iteration, int Steps, Interval? MeanReward, double? PolicyLoss, double? ValueLoss)
+internal sealed record RewardPoint(int Iteration, int Steps, Interval? MeanReward, double? PolicyLoss, double? ValueLoss)
 {
     /// <summary>Per-iteration reward of the self-improvement rows. The bootstrap is seeded, so a report rebuilds identically.</summary>
     public static IReadOnlyList<RewardPoint> FromMetrics(IEnumerable<MetricsRow> metrics) =>
