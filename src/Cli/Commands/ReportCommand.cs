@@ -1,0 +1,30 @@
+using System.CommandLine;
+using System.Text.Json;
+using Reasoner.Experiments.Reports;
+using Reasoner.Experiments.Runs;
+using Serilog;
+
+namespace Reasoner.Cli.Commands;
+
+/// <summary><c>reasoner report RUN_DIR</c>: rebuilds summary.md and plots/*.svg of a run from its metrics alone.</summary>
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var runDirectory = new Argument<string>("run-dir") { Description = "A run directory (results/<experiment>-<timestamp>) holding metrics.jsonl" };
+        var command = new Command("report", "Rebuild a run's summary.md and plots/*.svg from its metrics.jsonl and outcomes.jsonl.");
+        command.Arguments.Add(runDirectory);
+        command.SetAction(parseResult =>
+        {
+            var run = RunDirectory.Open(parseResult.GetValue(runDirectory)!);
+            var written = RunReport.Write(run);
+            foreach (string path in written)
+            {
+                Log.Information("Wrote {Path}", path);
+            }
+            Console.Out.WriteLine(JsonSerializer.Serialize(new { run = run.Path, summary = written[0], plots = written.Skip(1) }));
+            return 0;
+        });
+        return command;
+    }
+}

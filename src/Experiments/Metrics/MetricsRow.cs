@@ -1,0 +1,42 @@
+using Reasoner.Experiments.Statistics;
+
+namespace Reasoner.Experiments.Metrics;
+
+public enum Stage { Imitation, SelfImprovement, Evaluation }
+
+/// <summary>
+/// One line of metrics.jsonl / metrics.csv: a training step (imitation or self-improvement) or one method's evaluation.
+/// Fields that do not apply to the row are null (an empty CSV cell). Compute counters are totals for the row: for an
+/// evaluation, over all <see cref="N"/> problems, so per-problem compute is the counter divided by N.
+/// </summary>
+/// <param name="Iteration">0 for imitation and the evaluation after it; k for self-improvement iteration k.</param>
+/// <param name="Method">The evaluated method (system1, mcts, ...); for training rows, the search that made the data, if any.</param>
+/// <param name="Step">Optimiser step counted across the whole run, so loss curves of both stages join into one line.</param>
+/// <param name="Accuracy">Fraction of the N problems solved (top-1).</param>
+/// <param name="MeanReward">Mean reward of the row's trajectories (training batch or evaluated problems).</param>
+public sealed record MetricsRow(
+    int Iteration,
+    Stage Stage,
+    string? Method = null,
+    long? Step = null,
+    double? Accuracy = null,
+    double? CiLow = null,
+    double? CiHigh = null,
+    int? N = null,
+    double? MeanReward = null,
+    double? ValueLoss = null,
+    double? PolicyLoss = null,
+    long? GeneratedTokens = null,
+    long? PolicyTokens = null,
+    long? ValueCalls = null,
+    double? WallSeconds = null)
+{
+    /// <summary>An evaluation row for <paramref name="correct"/> of <paramref name="n"/> problems, with its Wilson 95% interval.</summary>
+    public static MetricsRow Evaluation(int iteration, string method, int correct, int n, double? meanReward = null,
+        long? generatedTokens = null, long? policyTokens = null, long? valueCalls = null, double? wallSeconds = null)
+    {
+        var interval = Proportions.Wilson(correct, n);
+        return new MetricsRow(iteration, Stage.Evaluation, method, null, interval.Estimate, interval.Low, interval.High, n,
+            meanReward, null, null, generatedTokens, policyTokens, valueCalls, wallSeconds);
+    }
+}

@@ -1,0 +1,71 @@
+using Reasoner.Experiments.Config;
+
+namespace Reasoner.Experiments.Tests.Config;
+
+public class ConfigWriterTests
+{
+    [Fact]
+    public void WritesEveryFieldAndReadsBackEqual()
+    {
+        var original = new Root("run", new Leaf(3, 1e-4, false, Colour.DeepBlue), [new Item("a", 2), new Item("b")],
+            [7, 8], new Dictionary<string, string> { ["size"] = "4" }, "null", 9);
+        string yaml = ConfigWriter.ToYaml(original);
+        var back = ConfigBinder.Load<Root>(yaml, "written.yaml");
+
+        Assert.Equal(original.Name, back.Name);
+        Assert.Equal(original.Leaf, back.Leaf);
+        Assert.Equal(original.Items, back.Items);
+        Assert.Equal(original.Seeds, back.Seeds);
+        Assert.Equal(original.Options, back.Options);
+        Assert.Equal("null", back.Note);
+        Assert.Equal(9, back.Big);
+        Assert.Contains("colour: deep-blue", yaml);
+        Assert.Contains("seeds: [7, 8]", yaml);
+        Assert.DoesNotContain("...", yaml);
+    }
+
+    [Fact]
+    public void DefaultsAreWrittenOut()
+    {
+        string yaml = ConfigWriter.ToYaml(new Root("run"));
+        Assert.Contains("simulations: 10", yaml);
+        Assert.Contains("note: null", yaml);
+        Assert.Null(ConfigBinder.Load<Root>(yaml, "w.yaml").Note);
+    }
+
+    [Fact]
+    public void ExperimentConfigRoundTripsWithEverySection()
+    {
+        var config = ConfigBinder.Load<ExperimentConfig>("""
+            name: game24-mcts
+            task:
+              name: game24
+              options: {numbers: "4"}
+            self_improvement:
+              algorithm: alphazero
+              search:
+                mcts: {simulations: 128}
+            evaluation:
+              methods: [system1, best-of-n, mcts]
+            """, "x.yaml", ["seed=3"]);
+        string yaml = ConfigWriter.ToYaml(config);
+        var back = ConfigBinder.Load<ExperimentConfig>(yaml, "config.yaml");
+
+        Assert.Equal(ConfigWriter.ToYaml(back), yaml);
+        Assert.Equal(SelfImprovementAlgorithm.AlphaZero, back.SelfImprovement.Algorithm);
+        Assert.Equal(128, back.SelfImprovement.Search.Mcts.Simulations);
+        Assert.Equal([SearchMethod.System1, SearchMethod.BestOfN, SearchMethod.Mcts], back.Evaluation.Methods);
+        Assert.Equal(3, back.Seed);
+        Assert.Contains("d_model: 128", yaml);
+        Assert.Contains("c_puct: 1.25", yaml);
+        Assert.Contains("problems_per_iteration: 512", yaml);
+    }
+
+    [Fact]
+    public void ExperimentConfigChecksHeadsDivideWidth()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
+            "name: x\ntask: {name: game24}\nmodel:\n  d_model: 100\n  heads: 3\n", "x.yaml"));
+        Assert.Equal(("model.heads", 5), (error.KeyPath, error.Line));
+    }
+}

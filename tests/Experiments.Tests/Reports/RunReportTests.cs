@@ -1,0 +1,122 @@
+using System.Xml.Linq;
+using Reasoner.Experiments.Metrics;
+using Reasoner.Experiments.Reports;
+using Reasoner.Experiments.Runs;
+
+namespace Reasoner.Experiments.Tests.Reports;
+
+public class RunReportTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
+    private static RunDirectory WriteSyntheticRun(string root, string name = "synthetic", bool outcomes = true)
+    {
+        var run = RunDirectory.Create(root, name, new FixedClock(Start));
+        using (var writer = MetricsWriter.ForRun(run))
+        {
+            SyntheticRun.Metrics().ForEach(writer.Append);
+        }
+        if (outcomes)
+        {
+            using var writer = OutcomesWriter.ForRun(run);
+            SyntheticRun.Outcomes().ForEach(writer.Append);
+        }
+        return run;
+    }
+
+    [Fact]
+    public void SummaryHasATableRowPerMethodAndIterationWithPairedTests()
+    {
+        using var temp = new TempFolder();
+        var run = WriteSyntheticRun(temp.Path);
+        RunReport.Write(run);
+        string summary = File.ReadAllText(run.SummaryPath);
+
+        Assert.Contains("## Iteration 0 (after imitation)", summary);
+        Assert.Contains("| system1 | 40.0% [30.9%, 49.8%] | 100 | 30 | 30 | 0 | 2 | baseline |", summary);
+        // b = 10, c = 25: exact McNemar p = 0.0167.
+        Assert.Contains("| mcts | 55.0% [45.2%, 64.4%] | 100 | 1500 | 4000 | 64 | 60 | b=10 c=25, p=0.017 |", summary);
+        Assert.Contains("## Iteration 3", summary);
+        Assert.Contains("| mcts | 85.0%", summary);
+        Assert.Contains("## Reward curve", summary);
+        Assert.Contains("| 2 | 10 | 0.445 [", summary);
+        Assert.Contains("![accuracy](plots/accuracy.svg)", summary);
+    }
+
+    [Fact]
+    public void WithoutOutcomesThePairedColumnIsEmpty()
+    {
+        using var temp = new TempFolder();
+        var run = WriteSyntheticRun(temp.Path, outcomes: false);
+        RunReport.Write(run);
+        Assert.Contains("| 60 | - |", File.ReadAllText(run.SummaryPath));
+    }
+
+    [Fact]
+    public void PlotsAreValidSvgWithOneSeriesPerMethod()
+    {
+        using var temp = new TempFolder();
+        var run = WriteSyntheticRun(temp.Path);
+        var written = RunReport.Write(run);
+
+        string[] expected = ["accuracy.svg", "reward.svg", "loss.svg", "accuracy-vs-tokens.svg"];
+        Assert.Equal(expected.Select(f => Path.Combine(run.PlotsPath, f)).Prepend(run.SummaryPath), written);
+        XNamespace svg = "http://www.w3.org/2000/svg";
+        foreach (string file in expected)
+        {
+            var document = XDocument.Load(Path.Combine(run.PlotsPath, file));
+            Assert.Equal(svg + "svg", document.Root!.Name);
+        }
+        var accuracy = XDocument.Load(Path.Combine(run.PlotsPath, "accuracy.svg"));
+        var series = accuracy.Descendants(svg + "g").Where(g => (string?)g.Attribute("class") == "series").ToList();
+        Assert.Equal(2, series.Count);
+        // One marker per iteration, with an error bar of three lines (bar and two caps) each.
+        Assert.All(series, s => Assert.Equal(SyntheticRun.Iterations + 1, s.Elements(svg + "circle").Count()));
+        Assert.All(series, s => Assert.Equal(3 * (SyntheticRun.Iterations + 1), s.Elements(svg + "line").Count()));
+        Assert.Contains(accuracy.Descendants(svg + "text"), t => t.Value == "system1");
+    }
+
+    [Fact]
+    public void CompareShowsEachRunsFinalEvaluation()
+    {
+        using var temp = new TempFolder();
+        var baseline = WriteSyntheticRun(temp.Path, "baseline");
+        var imitationOnly = RunDirectory.Create(temp.Path, "imitation-only", new FixedClock(Start));
+        using (var writer = MetricsWriter.ForRun(imitationOnly))
+        {
+            writer.Append(MetricsRow.Evaluation(0, "system1", 120, 300, generatedTokens: 9_000));
+        }
+        var comparison = RunComparison.Load([baseline, imitationOnly]);
+
+        Assert.Equal(["system1", "mcts"], comparison.Methods);
+        Assert.Equal(3, comparison.Rows[0][0]!.Iteration);
+        Assert.Null(comparison.Rows[1][1]);
+        var lines = comparison.RenderText().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("method ", lines[0]);
+        Assert.Contains("baseline-20260102-030405 accuracy [95% CI]", lines[0]);
+        Assert.Matches(@"^system1 +55\.0% \[45\.2%, 64\.4%\] +3 +30 +40\.0% \[34\.6%, 45\.6%\] +0 +30$", lines[1]);
+        Assert.Matches(@"^mcts +85\.0% \[.*\] +3 +1500 +- +- +-$", lines[2]);
+    }
+
+    [Fact]
+    public void SeedsOfOneMethodArePooled()
+    {
+        var results = MethodResult.FromMetrics([
+            MetricsRow.Evaluation(0, "mcts", 30, 50, generatedTokens: 100),
+            MetricsRow.Evaluation(0, "mcts", 10, 50, generatedTokens: 300),
+        ]);
+        var pooled = Assert.Single(results);
+        Assert.Equal(100, pooled.N);
+        Assert.Equal(0.4, pooled.Accuracy!.Value.Estimate, 12);
+        Assert.Equal(4.0, pooled.GeneratedTokensPerProblem);
+    }
+
+    [Fact]
+    public void PairedTestMatchesProblemsById()
+    {
+        var test = PairedTest.Compute(SyntheticRun.Outcomes(), 0, "system1", "mcts")!;
+        Assert.Equal((100, 10, 25), (test.Pairs, test.B, test.C));
+        Assert.Equal(0.01667384780012071, test.PValue, 10);
+        Assert.Null(PairedTest.Compute(SyntheticRun.Outcomes(), 9, "system1", "mcts"));
+    }
+}
