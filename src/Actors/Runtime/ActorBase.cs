@@ -20,26 +20,34 @@ internal abstract class ActorBase
 
     internal void Attach(IActorContext context) => _context = context;
 
+    // The cell's entry points (Akka's Around* methods), so the hooks stay protected in subclasses.
+    internal Task AroundReceiveAsync(object message) => OnReceiveAsync(message);
+    internal void AroundPreStart() => PreStart();
+    internal void AroundPostStop() => PostStop();
+    internal void AroundPreRestart(Exception reason, object? message) => PreRestart(reason, message);
+    internal void AroundPostRestart(Exception reason) => PostRestart(reason);
+    internal OneForOneStrategy AroundSupervisorStrategy() => SupervisorStrategy();
+
     /// <summary>Handles one message; the mailbox waits for the returned task before the next one.</summary>
-    protected internal abstract Task OnReceiveAsync(object message);
+    protected abstract Task OnReceiveAsync(object message);
 
     /// <summary>Called for messages no handler takes; publishes <see cref="UnhandledMessage"/>.</summary>
     protected virtual void Unhandled(object message) =>
         Context.System.EventStream.Publish(new UnhandledMessage(message, Sender, Self));
 
-    protected internal virtual void PreStart() { }
+    protected virtual void PreStart() { }
 
     /// <summary>After the last message, once every child has stopped.</summary>
-    protected internal virtual void PostStop() { }
+    protected virtual void PostStop() { }
 
     /// <summary>On the failed instance before it is replaced. <paramref name="message"/> is the one whose
     /// handling threw (null if a hook threw): re-tell it to Self or report it to the parent so that a
     /// restart loses no work. Children are stopped after this hook returns.</summary>
-    protected internal virtual void PreRestart(Exception reason, object? message) => PostStop();
+    protected virtual void PreRestart(Exception reason, object? message) => PostStop();
 
     /// <summary>On the fresh instance; by default runs PreStart.</summary>
-    protected internal virtual void PostRestart(Exception reason) => PreStart();
+    protected virtual void PostRestart(Exception reason) => PreStart();
 
     /// <summary>How this actor handles its children's failures; read once per actor.</summary>
-    protected internal virtual OneForOneStrategy SupervisorStrategy() => OneForOneStrategy.Default;
+    protected virtual OneForOneStrategy SupervisorStrategy() => OneForOneStrategy.Default;
 }

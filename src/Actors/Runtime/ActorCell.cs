@@ -116,7 +116,7 @@ internal sealed class ActorCell : IActorContext
     /// <summary>Any thread. After the mailbox closed (actor stopped), the message is a dead letter.</summary>
     internal void Post(Envelope envelope)
     {
-        if (!_mailbox.Writer.TryWrite(envelope)) System.DeadLetters.Tell(envelope.Message, envelope.Sender);
+        if (!_mailbox.Writer.TryWrite(envelope)) System.DeadLetterSink.Publish(envelope.Message, envelope.Sender, Self);
     }
 
     /// <summary>Any thread.</summary>
@@ -166,7 +166,7 @@ internal sealed class ActorCell : IActorContext
             await FinishAsync();
             return;
         }
-        await InvokeAsync(() => { _actor.PreStart(); return Task.CompletedTask; }, null);
+        await InvokeAsync(() => { _actor.AroundPreStart(); return Task.CompletedTask; }, null);
 
         var reader = _mailbox.Reader;
         while (!_stopRequested)
@@ -202,7 +202,7 @@ internal sealed class ActorCell : IActorContext
                 return Task.CompletedTask; // unwatched meanwhile, or a duplicate
             default:
                 _sender = envelope.Sender;
-                return InvokeAsync(() => _actor!.OnReceiveAsync(envelope.Message), envelope.Message);
+                return InvokeAsync(() => _actor!.AroundReceiveAsync(envelope.Message), envelope.Message);
         }
     }
 
@@ -263,7 +263,7 @@ internal sealed class ActorCell : IActorContext
         lock (_childrenLock) isChild = _children.ContainsValue(failed.Child);
         if (!isChild) return; // stopped meanwhile
 
-        _strategy ??= _actor!.SupervisorStrategy();
+        _strategy ??= _actor!.AroundSupervisorStrategy();
         switch (_strategy.Decider(failed.Cause))
         {
             case Directive.Resume:
@@ -300,7 +300,7 @@ internal sealed class ActorCell : IActorContext
     {
         try
         {
-            _actor!.PreRestart(recreate.Cause, recreate.Message);
+            _actor!.AroundPreRestart(recreate.Cause, recreate.Message);
         }
         catch (Exception exception)
         {
@@ -319,7 +319,7 @@ internal sealed class ActorCell : IActorContext
             return;
         }
         _suspended = false;
-        await InvokeAsync(() => { _actor.PostRestart(recreate.Cause); return Task.CompletedTask; }, null);
+        await InvokeAsync(() => { _actor.AroundPostRestart(recreate.Cause); return Task.CompletedTask; }, null);
     }
 
     private async Task<ActorCell[]> StopChildrenAsync(bool closeForever)
@@ -351,7 +351,7 @@ internal sealed class ActorCell : IActorContext
         {
             try
             {
-                _actor.PostStop();
+                _actor.AroundPostStop();
             }
             catch (Exception exception)
             {
@@ -360,10 +360,12 @@ internal sealed class ActorCell : IActorContext
         }
 
         _mailbox.Writer.TryComplete();
-        while (_deferred.TryDequeue(out var deferred)) System.DeadLetters.Tell(deferred.Message, deferred.Sender);
+        while (_deferred.TryDequeue(out var deferred)) System.DeadLetterSink.Publish(deferred.Message, deferred.Sender, Self);
         while (_mailbox.Reader.TryRead(out var envelope))
-            if (envelope.Message is not WakeUp) System.DeadLetters.Tell(envelope.Message, envelope.Sender);
+            if (envelope.Message is not WakeUp) System.DeadLetterSink.Publish(envelope.Message, envelope.Sender, Self);
 
+        // The name is freed before watchers hear of the stop, so a watcher may at once reuse it.
+        _parent?.RemoveChild(this);
         IActorRef[] watchers;
         lock (_watchLock)
         {
@@ -380,12 +382,12 @@ internal sealed class ActorCell : IActorContext
     /// <summary>The user guardian: parent of top-level actors, handles nothing itself.</summary>
     private sealed class Guardian(OneForOneStrategy strategy) : ActorBase
     {
-        protected internal override Task OnReceiveAsync(object message)
+        protected override Task OnReceiveAsync(object message)
         {
             Unhandled(message);
             return Task.CompletedTask;
         }
 
-        protected internal override OneForOneStrategy SupervisorStrategy() => strategy;
+        protected override OneForOneStrategy SupervisorStrategy() => strategy;
     }
 }

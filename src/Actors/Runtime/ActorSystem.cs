@@ -15,7 +15,7 @@ internal sealed class ActorSystem : IAsyncDisposable
     {
         Name = name;
         Options = options;
-        DeadLetters = new DeadLetterActorRef(this);
+        DeadLetterSink = new DeadLetterActorRef(this);
         _guardian = ActorCell.CreateGuardian(this);
     }
 
@@ -26,7 +26,9 @@ internal sealed class ActorSystem : IAsyncDisposable
     public EventStream EventStream { get; } = new();
 
     /// <summary>Telling this publishes a <see cref="DeadLetter"/>; it is the Sender of messages told without one.</summary>
-    public IActorRef DeadLetters { get; }
+    public IActorRef DeadLetters => DeadLetterSink;
+
+    internal DeadLetterActorRef DeadLetterSink { get; }
 
     /// <summary>Completes once every actor has stopped.</summary>
     public Task WhenTerminated => _guardian.Completion;

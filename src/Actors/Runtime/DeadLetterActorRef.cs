@@ -5,8 +5,11 @@ internal sealed class DeadLetterActorRef(ActorSystem system) : IActorRef
 {
     public string Path => "/deadLetters";
 
-    public void Tell(object message, IActorRef? sender = null) =>
-        system.EventStream.Publish(new DeadLetter(message, sender, this));
+    public void Tell(object message, IActorRef? sender = null) => Publish(message, sender, this);
+
+    /// <summary>A message that did not reach <paramref name="recipient"/>.</summary>
+    internal void Publish(object message, IActorRef? sender, IActorRef recipient) =>
+        system.EventStream.Publish(new DeadLetter(message, sender, recipient));
 
     public override string ToString() => Path;
 }

@@ -20,7 +20,7 @@ internal sealed class PromiseActorRef<T>(ActorSystem system, string path) : IAct
             _ => _reply.TrySetException(new InvalidCastException(
                 $"Ask expected a reply of type {typeof(T).Name} but {sender?.Path ?? "no sender"} replied {message.GetType().Name}.")),
         };
-        if (!completed) system.DeadLetters.Tell(message, sender);
+        if (!completed) system.DeadLetterSink.Publish(message, sender, this);
     }
 
     internal void Fail(Exception exception) => _reply.TrySetException(exception);

@@ -17,7 +17,7 @@ internal abstract class ReceiveActor : ActorBase
     protected void ReceiveAny(Action<object> handler) =>
         _handlers.Add((typeof(object), m => { handler(m); return Task.CompletedTask; }));
 
-    protected internal sealed override Task OnReceiveAsync(object message)
+    protected sealed override Task OnReceiveAsync(object message)
     {
         foreach (var (type, handler) in _handlers)
             if (type.IsInstanceOfType(message)) return handler(message);
