@@ -53,11 +53,9 @@ internal sealed class ActorSystem : IAsyncDisposable
         await _guardian.Completion;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Terminate();
-        _shutdown.Dispose();
-    }
+    // The shutdown source is not disposed: it owns no timer, and ScheduleTellOnce after termination must
+    // still read its (cancelled) token.
+    public ValueTask DisposeAsync() => new(Terminate());
 
     /// <summary>Tells <paramref name="message"/> to <paramref name="receiver"/> after <paramref name="delay"/>
     /// (through <see cref="ActorSystemOptions.Delay"/>), unless the system terminates first.</summary>
