@@ -146,4 +146,41 @@ public class OneForOneStrategyTests
         Assert.Same(cause, (await Guard.Within(failed.Task)).Cause);
         Assert.Same(counter, (await probe.ExpectMsgAsync<Terminated>()).ActorRef);
     }
+
+    /// <summary>Fails the first attempt of every job; PreRestart puts the job back in its own mailbox.</summary>
+    private sealed class Retrying : ReceiveActor
+    {
+        private IActorRef _asker = null!;
+
+        public sealed record Job(int Id);
+
+        public Retrying(int[] attempts) =>
+            Receive<Job>(job =>
+            {
+                if (++attempts[job.Id] == 1)
+                {
+                    _asker = Sender;
+                    throw new InvalidOperationException($"first attempt of job {job.Id}");
+                }
+                Sender.Tell(attempts[job.Id], Self);
+            });
+
+        protected override void PreRestart(Exception reason, object? message)
+        {
+            if (message is Job job) Self.Tell(job, _asker);
+            base.PreRestart(reason, message);
+        }
+    }
+
+    [Fact]
+    public async Task AFailedMessageReToldFromPreRestartIsHandledByTheFreshInstance()
+    {
+        await using var system = ActorSystem.Create("requeue", new ActorSystemOptions { GuardianStrategy = OneForOneStrategy.Default with { Backoff = BackoffOptions.Immediate } });
+        var attempts = new int[3];
+        var actor = system.ActorOf(Props.Create(() => new Retrying(attempts)), "retrying");
+
+        var replies = await Guard.Within(Task.WhenAll(Enumerable.Range(0, 3).Select(id => actor.Ask<int>(new Retrying.Job(id), Guard.Timeout))));
+
+        Assert.Equal([2, 2, 2], replies);
+    }
 }
