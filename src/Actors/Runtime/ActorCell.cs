@@ -263,8 +263,19 @@ internal sealed class ActorCell : IActorContext
         lock (_childrenLock) isChild = _children.ContainsValue(failed.Child);
         if (!isChild) return; // stopped meanwhile
 
-        _strategy ??= _actor!.AroundSupervisorStrategy();
-        switch (_strategy.Decider(failed.Cause))
+        Directive directive;
+        try
+        {
+            _strategy ??= _actor!.AroundSupervisorStrategy();
+            directive = _strategy.Decider(failed.Cause);
+        }
+        catch (Exception deciderFailure)
+        {
+            // A strategy that cannot decide is this actor's own failure: escalate it, child left suspended.
+            failed = failed with { Cause = deciderFailure };
+            directive = Directive.Escalate;
+        }
+        switch (directive)
         {
             case Directive.Resume:
                 failed.Child.SendSystem(new Resume());
@@ -273,14 +284,15 @@ internal sealed class ActorCell : IActorContext
                 failed.Child.RequestStop();
                 break;
             case Directive.Restart:
+                var strategy = _strategy!; // set, or the decider could not have chosen Restart
                 if (!_restartStats.TryGetValue(failed.Child, out var stats)) _restartStats[failed.Child] = stats = new ChildRestartStats();
-                if (!stats.TryCountRestart(_strategy, System.Options.Clock.GetUtcNow()))
+                if (!stats.TryCountRestart(strategy, System.Options.Clock.GetUtcNow()))
                 {
                     failed.Child.RequestStop();
                     break;
                 }
-                _backoffRandom ??= new Random(_strategy.Backoff.Seed);
-                var delay = _strategy.Backoff.DelayFor(stats.RestartsInWindow, _backoffRandom);
+                _backoffRandom ??= new Random(strategy.Backoff.Seed);
+                var delay = strategy.Backoff.DelayFor(stats.RestartsInWindow, _backoffRandom);
                 var recreate = new Recreate(failed.Cause, failed.Message);
                 if (delay > TimeSpan.Zero) System.ScheduleSystemMessage(delay, failed.Child, recreate);
                 else failed.Child.SendSystem(recreate);

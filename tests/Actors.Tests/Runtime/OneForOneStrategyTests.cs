@@ -183,4 +183,21 @@ public class OneForOneStrategyTests
 
         Assert.Equal([2, 2, 2], replies);
     }
+
+    [Fact]
+    public async Task ADeciderThatThrowsEscalatesItsOwnException()
+    {
+        await using var system = ActorSystem.Create("bad-decider", new ActorSystemOptions { GuardianStrategy = new OneForOneStrategy(_ => Directive.Escalate) });
+        var failed = new TaskCompletionSource<ActorFailed>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = system.EventStream.Subscribe<ActorFailed>(f => failed.TrySetResult(f));
+        var deciderBug = new NotSupportedException("decider bug");
+        var counter = await SpawnChildAsync(system, new OneForOneStrategy(_ => throw deciderBug));
+
+        counter.Tell(new Counter.Fail(new InvalidOperationException("child")));
+
+        var published = await Guard.Within(failed.Task);
+
+        Assert.Same(deciderBug, published.Cause);
+        Assert.Equal("/user/parent", published.Actor.Path);
+    }
 }
