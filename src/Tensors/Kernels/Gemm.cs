@@ -1,0 +1,253 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Reasoner.Tensors.Kernels;
+
+/// <summary>One operand of <see cref="Gemm"/>: a row-major matrix, read either as stored or transposed.</summary>
+/// <param name="data">first element</param>
+/// <param name="stride">elements between consecutive stored rows</param>
+/// <param name="transposed">false: X[i,j] = Data[i*Stride + j]; true: X[i,j] = Data[j*Stride + i]</param>
+internal readonly unsafe struct GemmOperand(float* data, int stride, bool transposed)
+{
+    public readonly float* Data = data;
+    public readonly int Stride = stride;
+    public readonly bool Transposed = transposed;
+}
+
+/// <summary>
+/// C (M,N) += A (M,K) @ B (K,N), blocked and packed in the manner of Goto and BLIS: B is copied into column panels
+/// of NR, A into row strips of MR, so the micro-kernel streams both contiguously and keeps an MR x NR tile of C in
+/// registers (6 x 32 in 12 zmm with AVX-512, 6 x 16 in 12 ymm otherwise). Blocks of KC x NC of B and MC x KC of A
+/// keep the panels in L1 and the strips in L2. Any M, N, K >= 1: edge tiles are computed on zero-padded panels
+/// into a scratch tile and only the valid part is added to C.
+/// </summary>
+internal static unsafe class Gemm
+{
+    internal const int MR = 6;
+    private const int KC = 256;  // a KC x 32 panel of B is 32 KiB: stays in the 48 KiB L1 across a column of strips
+    private const int MC = 144;  // an MC x KC block of A is 144 KiB: stays in L2
+    private const int NC = 512;  // a KC x NC block of B is 512 KiB: L2, read once per block of A
+    private const int ScratchFloats = MC * KC + KC * NC + 16; // + 16: room to align to 64 bytes
+
+    // Packing space of the thread running a block: allocated once per thread (pinned, never moves), reused by every
+    // product, so a warm training or decode step allocates nothing.
+    [ThreadStatic] private static float[]? t_scratch;
+
+    /// <summary>C (M,N) += A (M,K) @ B (K,N). <paramref name="wide"/> selects the Vector512 micro-kernel.</summary>
+    internal static void MultiplyAdd(WorkerPool pool, float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide)
+    {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        int nr = wide ? 32 : 16;
+        // One block per thread, cut along the longer side of C: cutting M repacks B once per block and cutting N
+        // repacks A, so the shorter side's operand is the one copied twice. Tiny products stay on one thread.
+        long work = (long)m * n * k;
+        int blocks = (int)Math.Clamp(work / 100_000, 1, pool.Threads);
+        bool splitRows = m >= n;
+        int units = splitRows ? (m + MR - 1) / MR : (n + nr - 1) / nr;
+        blocks = Math.Min(blocks, units);
+        var body = new Blocks(c, ldc, a, b, m, n, k, wide, nr, splitRows, units, blocks);
+        pool.For(blocks, ref body);
+    }
+
+    private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int nr,
+        bool splitRows, int units, int blocks) : IParallelBody
+    {
+        public void Invoke(int block)
+        {
+            // Block i gets units [i*units/blocks, (i+1)*units/blocks): strips of MR rows or panels of NR columns.
+            int first = (int)((long)block * units / blocks), last = (int)((long)(block + 1) * units / blocks);
+            int m0 = 0, m1 = m, n0 = 0, n1 = n;
+            if (splitRows) (m0, m1) = (first * MR, Math.Min(m, last * MR));
+            else (n0, n1) = (first * nr, Math.Min(n, last * nr));
+
+            var scratch = t_scratch ??= GC.AllocateUninitializedArray<float>(ScratchFloats, pinned: true);
+            float* aligned = (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)) + 63) & ~(nint)63);
+            float* packedA = aligned, packedB = aligned + MC * KC;
+
+            for (int jc = n0; jc < n1; jc += NC)
+            {
+                int nc = Math.Min(NC, n1 - jc);
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    PackB(b, pc, kc, jc, nc, nr, packedB);
+                    for (int ic = m0; ic < m1; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m1 - ic);
+                        PackA(a, ic, mc, pc, kc, packedA);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            float* panel = packedB + (long)jr * kc;
+                            int cols = Math.Min(nr, nc - jr);
+                            for (int ir = 0; ir < mc; ir += MR)
+                            {
+                                float* tile = c + (long)(ic + ir) * ldc + jc + jr;
+                                int rows = Math.Min(MR, mc - ir);
+                                if (wide) Kernel6x32(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols);
+                                else Kernel6x16(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies A[i0 : i0+mc, p0 : p0+kc] into strips of MR rows: strip s, step p holds A[i0+s*MR+i, p0+p]
+    /// at [s*MR*kc + p*MR + i], zero past the last row.</summary>
+    private static void PackA(GemmOperand a, int i0, int mc, int p0, int kc, float* packed)
+    {
+        for (int ir = 0; ir < mc; ir += MR)
+        {
+            float* strip = packed + (long)ir * kc;
+            int rows = Math.Min(MR, mc - ir);
+            if (a.Transposed)
+            {
+                // Stored as (K,M): the MR values of one step are contiguous.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* source = a.Data + (long)(p0 + p) * a.Stride + i0 + ir;
+                    float* target = strip + p * MR;
+                    int i = 0;
+                    for (; i < rows; i++) target[i] = source[i];
+                    for (; i < MR; i++) target[i] = 0;
+                }
+            }
+            else
+            {
+                // Stored as (M,K): walk each row sequentially, scattering with stride MR.
+                for (int i = 0; i < rows; i++)
+                {
+                    float* source = a.Data + (long)(i0 + ir + i) * a.Stride + p0;
+                    for (int p = 0; p < kc; p++) strip[p * MR + i] = source[p];
+                }
+                for (int i = rows; i < MR; i++)
+                    for (int p = 0; p < kc; p++) strip[p * MR + i] = 0;
+            }
+        }
+    }
+
+    /// <summary>Copies B[p0 : p0+kc, j0 : j0+nc] into panels of nr columns: panel q, step p holds B[p0+p, j0+q*nr+j]
+    /// at [q*nr*kc + p*nr + j], zero past the last column.</summary>
+    private static void PackB(GemmOperand b, int p0, int kc, int j0, int nc, int nr, float* packed)
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            float* panel = packed + (long)jr * kc;
+            int cols = Math.Min(nr, nc - jr);
+            if (!b.Transposed)
+            {
+                // Stored as (K,N): each step of the panel is a contiguous run of nr values.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* source = b.Data + (long)(p0 + p) * b.Stride + j0 + jr;
+                    float* target = panel + p * nr;
+                    if (cols == nr)
+                    {
+                        for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(source + j), target + j);
+                    }
+                    else
+                    {
+                        int j = 0;
+                        for (; j < cols; j++) target[j] = source[j];
+                        for (; j < nr; j++) target[j] = 0;
+                    }
+                }
+            }
+            else
+            {
+                // Stored as (N,K), like a linear layer's weight: walk each stored row sequentially.
+                for (int j = 0; j < cols; j++)
+                {
+                    float* source = b.Data + (long)(j0 + jr + j) * b.Stride + p0;
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = source[p];
+                }
+                for (int j = cols; j < nr; j++)
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = 0;
+            }
+        }
+    }
+
+    /// <summary>C[0:rows, 0:cols] += strip (MR x kc) @ panel (kc x 32), the 6 x 32 tile held in 12 zmm registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x32(float* a, float* b, int kc, float* c, int ldc, int rows, int cols)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var ai = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+            a += MR;
+            b += 32;
+        }
+        if (rows == MR && cols == 32)
+        {
+            AddRow(c, c00, c01); AddRow(c + ldc, c10, c11); AddRow(c + 2 * ldc, c20, c21);
+            AddRow(c + 3 * ldc, c30, c31); AddRow(c + 4 * ldc, c40, c41); AddRow(c + 5 * ldc, c50, c51);
+            return;
+        }
+        float* tile = stackalloc float[MR * 32];
+        c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
+        c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
+        c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
+        AddEdge(tile, 32, c, ldc, rows, cols);
+
+        static void AddRow(float* row, Vector512<float> low, Vector512<float> high)
+        {
+            Vector512.Store(Vector512.Load(row) + low, row);
+            Vector512.Store(Vector512.Load(row + 16) + high, row + 16);
+        }
+    }
+
+    /// <summary>C[0:rows, 0:cols] += strip (MR x kc) @ panel (kc x 16), the 6 x 16 tile held in 12 ymm registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel6x16(float* a, float* b, int kc, float* c, int ldc, int rows, int cols)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var ai = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00); c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(ai, b0, c10); c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(ai, b0, c20); c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(ai, b0, c30); c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
+            a += MR;
+            b += 16;
+        }
+        float* tile = stackalloc float[MR * 16];
+        c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
+        c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
+        c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
+        AddEdge(tile, 16, c, ldc, rows, cols);
+    }
+
+    private static void AddEdge(float* tile, int tileStride, float* c, int ldc, int rows, int cols)
+    {
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++) c[(long)i * ldc + j] += tile[i * tileStride + j];
+    }
+}
