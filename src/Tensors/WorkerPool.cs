@@ -40,9 +40,11 @@ public sealed unsafe class WorkerPool : IDisposable
     private delegate*<void*, int, void> _invoke;
     private void* _body;
     private int _count;
-    private int _next;            // next unclaimed index
-    private int _running;         // workers that have not finished the current generation
-    private int _generation;      // bumped once per loop; workers compare it with the last one they ran
+    // (generation << 32) | next unclaimed index. Claiming by compare-and-swap on both halves means a worker that
+    // read the fields of an older loop can never run an index of a newer one.
+    private long _ticket;
+    private int _done;            // indices finished in the current loop
+    private int _generation;      // bumped once per loop to wake workers
     private int _sleepers;        // workers blocked on _sleepLock
     private volatile bool _disposed;
     private Exception? _firstError;
@@ -85,10 +87,11 @@ public sealed unsafe class WorkerPool : IDisposable
             _invoke = &InvokeBody<TBody>;
             _body = Unsafe.AsPointer(ref copy);
             _count = count;
-            _next = 0;
+            _done = 0;
             _firstError = null;
-            Volatile.Write(ref _running, _workers.Length);
-            Interlocked.Increment(ref _generation); // full fence: publishes the fields above
+            int generation = _generation + 1;
+            Volatile.Write(ref _ticket, (long)generation << 32);
+            Interlocked.Exchange(ref _generation, generation); // full fence: publishes the fields above
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_sleepLock) Monitor.PulseAll(_sleepLock);
 
@@ -96,8 +99,10 @@ public sealed unsafe class WorkerPool : IDisposable
             RunIndices();
             t_insideBody = false;
 
+            // Wait for indices still running on workers, not for workers that never woke up: on a busy machine a
+            // descheduled worker would otherwise hold every loop for a whole time slice.
             var wait = new SpinWait();
-            while (Volatile.Read(ref _running) != 0) wait.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref _done) != count) wait.SpinOnce(sleep1Threshold: -1);
             _body = null;
             var error = _firstError;
             _firstError = null;
@@ -110,14 +115,17 @@ public sealed unsafe class WorkerPool : IDisposable
 
     private void RunIndices()
     {
-        var invoke = _invoke;
-        var body = _body;
-        int count = _count;
-        int index;
-        while ((index = Interlocked.Increment(ref _next) - 1) < count)
+        while (true)
         {
-            try { invoke(body, index); }
+            long ticket = Volatile.Read(ref _ticket);
+            var invoke = _invoke;
+            var body = _body;
+            if ((int)ticket >= _count) return;
+            // Fails if another thread took this index or a newer loop replaced the fields just read.
+            if (Interlocked.CompareExchange(ref _ticket, ticket + 1, ticket) != ticket) continue;
+            try { invoke(body, (int)ticket); }
             catch (Exception error) { Interlocked.CompareExchange(ref _firstError, error, null); }
+            Interlocked.Increment(ref _done);
         }
     }
 
@@ -130,7 +138,6 @@ public sealed unsafe class WorkerPool : IDisposable
             if (!AwaitGeneration(seen)) return;
             seen = Volatile.Read(ref _generation);
             RunIndices();
-            Interlocked.Decrement(ref _running);
         }
     }
 
