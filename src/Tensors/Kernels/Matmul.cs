@@ -16,7 +16,7 @@ namespace Reasoner.Tensors.Kernels;
 public static unsafe class Matmul
 {
     // Up to this many rows, forward computes dot products straight from the stored weight rows.
-    internal const int SmallRows = 8;
+    internal static int SmallRows = 8;
 
     /// <summary>output (R,OC) = input (R,C) @ weight (OC,C)^T + bias (OC). An empty bias means none.</summary>
     public static void Forward(WorkerPool pool, Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
