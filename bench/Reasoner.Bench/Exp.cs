@@ -9,17 +9,6 @@ internal static unsafe class Exp {
     for (int i=0;i<n;i++){ a0=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a0,m,d); a1=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a1,m,d); a2=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a2,m,d); a3=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a3,m,d); a4=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a4,m,d); a5=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a5,m,d); a6=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a6,m,d); a7=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a7,m,d); a8=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a8,m,d); a9=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a9,m,d); a10=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a10,m,d); a11=System.Runtime.Intrinsics.Vector512.FusedMultiplyAdd(a11,m,d);}
     return System.Runtime.Intrinsics.Vector512.Sum(a0+a1+a2+a3+a4+a5+a6+a7+a8+a9+a10+a11); }
   public static void Run() {
-    for (int rep=0;rep<3;rep++){ double t = CpuMedian(() => Peak(100000)); Console.WriteLine($"peak FMA: cpu {100000*12*32/t/1e9:F1} GFLOP/s"); }
-    {
-      var a = GC.AllocateArray<float>(6*256+64, pinned: true); var bb = GC.AllocateArray<float>(256*32*4+64, pinned: true); var cc = GC.AllocateArray<float>(6*32*4, pinned:true);
-      { float* pa = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref a[0]); float* pb = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref bb[0]); float* pc = (float*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref cc[0]);
-        for (int rep=0; rep<3; rep++) {
-        double t = CpuMedian(() => { for (int i=0;i<100;i++) Gemm.Kernel6x32(pa, pb, 256, pc, 32, 6, 32); });
-        double wall = Timing.MedianSeconds(() => { for (int i=0;i<100;i++) Gemm.Kernel6x32(pa, pb, 256, pc, 32, 6, 32); });
-        Console.WriteLine($"kernel in L1: cpu {100*2.0*6*32*256/t/1e9:F1} wall {100*2.0*6*32*256/wall/1e9:F1} GFLOP/s");
-        }
-      }
-    }
     using var pool = new WorkerPool(1);
     foreach (var (r,c,oc) in new[]{(1024,1024,1024),(2048,256,768),(64,128,384),(64,512,128),(64,256,768),(64,1024,256),(16,256,768),(32,256,768)}) {
       var x = new float[r*c]; var w = new float[oc*c]; var b = new float[oc]; var y = new float[r*oc];

@@ -19,15 +19,14 @@ internal readonly unsafe struct GemmOperand(float* data, int stride, bool transp
 /// <summary>
 /// C (M,N) += A (M,K) @ B (K,N), blocked and packed in the manner of Goto and BLIS: B is copied into column panels
 /// of NR, A into row strips of MR, so the micro-kernel streams both contiguously and keeps an MR x NR tile of C in
-/// registers (6 x 32 in 12 zmm with AVX-512, 6 x 16 in 12 ymm otherwise). Blocks of KC x NC of B and MC x KC of A
+/// registers (8 x 32 in 16 of the 32 zmm with AVX-512, 6 x 16 in 12 of the 16 ymm otherwise). Blocks of KC x NC of B and MC x KC of A
 /// keep the panels in L1 and the strips in L2. Any M, N, K >= 1: edge tiles are computed on zero-padded panels
 /// into a scratch tile and only the valid part is added to C.
 /// </summary>
 internal static unsafe class Gemm
 {
-    internal const int MR = 6;
     private const int KC = 256;  // a KC x 32 panel of B is 32 KiB: stays in the 48 KiB L1 across a column of strips
-    private const int MC = 144;  // an MC x KC block of A is 144 KiB: stays in L2
+    private const int MC = 144;  // an MC x KC block of A is 144 KiB: stays in L2; a multiple of both MRs
     private const int NC = 512;  // a KC x NC block of B is 512 KiB: L2, read once per block of A
     private const int ScratchFloats = MC * KC + KC * NC + 16; // + 16: room to align to 64 bytes
 
@@ -39,27 +38,27 @@ internal static unsafe class Gemm
     internal static void MultiplyAdd(WorkerPool pool, float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide)
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
-        int nr = wide ? 32 : 16;
+        int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
         // One block per thread, cut along the longer side of C: cutting M repacks B once per block and cutting N
         // repacks A, so the shorter side's operand is the one copied twice. Tiny products stay on one thread.
         long work = (long)m * n * k;
         int blocks = (int)Math.Clamp(work / 100_000, 1, pool.Threads);
         bool splitRows = m >= n;
-        int units = splitRows ? (m + MR - 1) / MR : (n + nr - 1) / nr;
+        int units = splitRows ? (m + mr - 1) / mr : (n + nr - 1) / nr;
         blocks = Math.Min(blocks, units);
-        var body = new Blocks(c, ldc, a, b, m, n, k, wide, nr, splitRows, units, blocks);
+        var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks);
         pool.For(blocks, ref body);
     }
 
-    private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int nr,
-        bool splitRows, int units, int blocks) : IParallelBody
+    private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int mr,
+        int nr, bool splitRows, int units, int blocks) : IParallelBody
     {
         public void Invoke(int block)
         {
             // Block i gets units [i*units/blocks, (i+1)*units/blocks): strips of MR rows or panels of NR columns.
             int first = (int)((long)block * units / blocks), last = (int)((long)(block + 1) * units / blocks);
             int m0 = 0, m1 = m, n0 = 0, n1 = n;
-            if (splitRows) (m0, m1) = (first * MR, Math.Min(m, last * MR));
+            if (splitRows) (m0, m1) = (first * mr, Math.Min(m, last * mr));
             else (n0, n1) = (first * nr, Math.Min(n, last * nr));
 
             var scratch = t_scratch ??= GC.AllocateUninitializedArray<float>(ScratchFloats, pinned: true);
@@ -76,16 +75,16 @@ internal static unsafe class Gemm
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic);
-                        PackA(a, ic, mc, pc, kc, packedA);
+                        PackA(a, ic, mc, pc, kc, mr, packedA);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             float* panel = packedB + (long)jr * kc;
                             int cols = Math.Min(nr, nc - jr);
-                            for (int ir = 0; ir < mc; ir += MR)
+                            for (int ir = 0; ir < mc; ir += mr)
                             {
                                 float* tile = c + (long)(ic + ir) * ldc + jc + jr;
-                                int rows = Math.Min(MR, mc - ir);
-                                if (wide) Kernel6x32(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols);
+                                int rows = Math.Min(mr, mc - ir);
+                                if (wide) Kernel8x32(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols);
                                 else Kernel6x16(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols);
                             }
                         }
@@ -95,36 +94,45 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>Copies A[i0 : i0+mc, p0 : p0+kc] into strips of MR rows: strip s, step p holds A[i0+s*MR+i, p0+p]
-    /// at [s*MR*kc + p*MR + i], zero past the last row.</summary>
-    private static void PackA(GemmOperand a, int i0, int mc, int p0, int kc, float* packed)
+    /// <summary>Copies A[i0 : i0+mc, p0 : p0+kc] into strips of mr rows: strip s, step p holds A[i0+s*mr+i, p0+p]
+    /// at [s*mr*kc + p*mr + i], zero past the last row.</summary>
+    private static void PackA(GemmOperand a, int i0, int mc, int p0, int kc, int mr, float* packed)
     {
-        for (int ir = 0; ir < mc; ir += MR)
+        for (int ir = 0; ir < mc; ir += mr)
         {
             float* strip = packed + (long)ir * kc;
-            int rows = Math.Min(MR, mc - ir);
+            int rows = Math.Min(mr, mc - ir);
             if (a.Transposed)
             {
-                // Stored as (K,M): the MR values of one step are contiguous.
+                // Stored as (K,M): the mr values of one step are contiguous.
                 for (int p = 0; p < kc; p++)
                 {
                     float* source = a.Data + (long)(p0 + p) * a.Stride + i0 + ir;
-                    float* target = strip + p * MR;
+                    float* target = strip + p * mr;
                     int i = 0;
                     for (; i < rows; i++) target[i] = source[i];
-                    for (; i < MR; i++) target[i] = 0;
+                    for (; i < mr; i++) target[i] = 0;
                 }
+            }
+            else if (rows == 8 && mr == 8 && Avx.IsSupported)
+            {
+                // Stored as (M,K): a step of the strip is a column of 8 stored rows, transposed 8 x 8 at a time.
+                float* source = a.Data + (long)(i0 + ir) * a.Stride + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8) Transpose8x8(source + p, a.Stride, strip + p * 8, 8);
+                for (; p < kc; p++)
+                    for (int i = 0; i < 8; i++) strip[p * 8 + i] = source[(long)i * a.Stride + p];
             }
             else
             {
-                // Stored as (M,K): walk each row sequentially, scattering with stride MR.
+                // Stored as (M,K): walk each row sequentially, scattering with stride mr.
                 for (int i = 0; i < rows; i++)
                 {
                     float* source = a.Data + (long)(i0 + ir + i) * a.Stride + p0;
-                    for (int p = 0; p < kc; p++) strip[p * MR + i] = source[p];
+                    for (int p = 0; p < kc; p++) strip[p * mr + i] = source[p];
                 }
-                for (int i = rows; i < MR; i++)
-                    for (int p = 0; p < kc; p++) strip[p * MR + i] = 0;
+                for (int i = rows; i < mr; i++)
+                    for (int p = 0; p < kc; p++) strip[p * mr + i] = 0;
             }
         }
     }
@@ -204,12 +212,14 @@ internal static unsafe class Gemm
         Avx.Store(target + 7 * targetStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
-    /// <summary>C[0:rows, 0:cols] += strip (MR x kc) @ panel (kc x 32), the 6 x 32 tile held in 12 zmm registers.</summary>
+    /// <summary>C[0:rows, 0:cols] += strip (8 x kc) @ panel (kc x 32), the 8 x 32 tile held in 16 zmm registers:
+    /// per step, 2 loads of B and 8 broadcasts of A feed 16 FMAs.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Kernel6x32(float* a, float* b, int kc, float* c, int ldc, int rows, int cols)
+    [SkipLocalsInit]
+    private static void Kernel8x32(float* a, float* b, int kc, float* c, int ldc, int rows, int cols)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         for (int p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -226,19 +236,24 @@ internal static unsafe class Gemm
             c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
             ai = Vector512.Create(a[5]);
             c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            a += MR;
+            ai = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+            a += 8;
             b += 32;
         }
-        if (rows == MR && cols == 32)
+        if (rows == 8 && cols == 32)
         {
-            AddRow(c, c00, c01); AddRow(c + ldc, c10, c11); AddRow(c + 2 * ldc, c20, c21);
-            AddRow(c + 3 * ldc, c30, c31); AddRow(c + 4 * ldc, c40, c41); AddRow(c + 5 * ldc, c50, c51);
+            AddRow(c, c00, c01); AddRow(c + ldc, c10, c11); AddRow(c + 2 * ldc, c20, c21); AddRow(c + 3 * ldc, c30, c31);
+            AddRow(c + 4 * ldc, c40, c41); AddRow(c + 5 * ldc, c50, c51); AddRow(c + 6 * ldc, c60, c61); AddRow(c + 7 * ldc, c70, c71);
             return;
         }
-        float* tile = stackalloc float[MR * 32];
+        float* tile = stackalloc float[8 * 32];
         c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
         c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
         c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
+        c60.Store(tile + 192); c61.Store(tile + 208); c70.Store(tile + 224); c71.Store(tile + 240);
         AddEdge(tile, 32, c, ldc, rows, cols);
 
         static void AddRow(float* row, Vector512<float> low, Vector512<float> high)
@@ -248,8 +263,9 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>C[0:rows, 0:cols] += strip (MR x kc) @ panel (kc x 16), the 6 x 16 tile held in 12 ymm registers.</summary>
+    /// <summary>C[0:rows, 0:cols] += strip (6 x kc) @ panel (kc x 16), the 6 x 16 tile held in 12 ymm registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
     private static void Kernel6x16(float* a, float* b, int kc, float* c, int ldc, int rows, int cols)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -270,10 +286,10 @@ internal static unsafe class Gemm
             c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
             ai = Vector256.Create(a[5]);
             c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
-            a += MR;
+            a += 6;
             b += 16;
         }
-        float* tile = stackalloc float[MR * 16];
+        float* tile = stackalloc float[6 * 16];
         c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
         c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
         c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
