@@ -10,16 +10,14 @@ internal static unsafe class Exp {
     return System.Runtime.Intrinsics.Vector512.Sum(a0+a1+a2+a3+a4+a5+a6+a7+a8+a9+a10+a11); }
   public static void Run() {
     using var pool = new WorkerPool(1);
-    foreach (var (r,c,oc) in new[]{(1024,1024,1024),(2048,256,768),(64,128,384),(64,512,128),(64,256,768),(64,1024,256),(16,256,768),(32,256,768)}) {
-      var x = new float[r*c]; var w = new float[oc*c]; var b = new float[oc]; var y = new float[r*oc];
-      for (int i=0;i<x.Length;i++) x[i]=i%7-3; for (int i=0;i<w.Length;i++) w[i]=i%5-2;
-      string line = $"{r}x{c}->{oc}:";
-      for (int rep=0; rep<2; rep++) foreach (int s in new[]{8}) {
-        Matmul.SmallRows = s;
-        double t = CpuMedian(() => Matmul.Forward(pool, y, x, w, b, r, c, oc));
-        line += $" S{s}={2.0*r*c*oc/t/1e9:F1}";
-      }
-      Console.WriteLine(line);
+    foreach (var (r,c,oc) in new[]{(1024,1024,1024),(2048,256,768),(2048,128,384),(2048,512,128),(1024,768,3072)}) {
+      var x = new float[r*c]; var w = new float[oc*c]; var b = new float[oc]; var y = new float[r*oc]; var dx = new float[r*c]; var dw = new float[oc*c];
+      for (int i=0;i<x.Length;i++) x[i]=i%7-3; for (int i=0;i<w.Length;i++) w[i]=i%5-2; for (int i=0;i<y.Length;i++) y[i]=i%3-1;
+      double f = CpuMedian(() => Matmul.Forward(pool, y, x, w, b, r, c, oc));
+      double dwt = CpuMedian(() => Matmul.Backward(pool, default, dw, default, y, x, w, r, c, oc));
+      double all = CpuMedian(() => Matmul.Backward(pool, dx, dw, default, y, x, w, r, c, oc));
+      double fl = 2.0*r*c*oc;
+      Console.WriteLine($"{r}x{c}->{oc}: fwd {fl/f/1e9:F1} dW {fl/dwt/1e9:F1} dIn {fl/(all-dwt)/1e9:F1}");
     }
   }
 }

@@ -52,7 +52,7 @@ internal static unsafe class MatmulBench
             double input = Timing.MedianSeconds(() =>
             {
                 fixed (float* pdx = dx, pdy = dy, pw = w)
-                    Gemm.MultiplyAdd(pool, pdx, c, new GemmOperand(pdy, oc, false), new GemmOperand(pw, c, false), r, c, oc, System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated);
+                    Gemm.Multiply(pool, pdx, c, new GemmOperand(pdy, oc, false), new GemmOperand(pw, c, false), r, c, oc, System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated);
             });
             double weight = Timing.MedianSeconds(() => Matmul.Backward(pool, default, dw, default, dy, x, w, r, c, oc));
             line += $" {flops / input / 1e9,7:F1} {flops / weight / 1e9,6:F1}";

@@ -34,8 +34,10 @@ internal static unsafe class Gemm
     // product, so a warm training or decode step allocates nothing.
     [ThreadStatic] private static float[]? t_scratch;
 
-    /// <summary>C (M,N) += A (M,K) @ B (K,N). <paramref name="wide"/> selects the Vector512 micro-kernel.</summary>
-    internal static void MultiplyAdd(WorkerPool pool, float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide)
+    /// <summary>C (M,N) += A (M,K) @ B (K,N), or with <paramref name="overwrite"/> C = A @ B + bias (N) broadcast over
+    /// rows (no bias: null), never reading C. <paramref name="wide"/> selects the Vector512 micro-kernel.</summary>
+    internal static void Multiply(WorkerPool pool, float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide,
+        bool overwrite = false, float* bias = null)
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
         int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
@@ -46,12 +48,12 @@ internal static unsafe class Gemm
         bool splitRows = m >= n;
         int units = splitRows ? (m + mr - 1) / mr : (n + nr - 1) / nr;
         blocks = Math.Min(blocks, units);
-        var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks);
+        var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks, overwrite, bias);
         pool.For(blocks, ref body);
     }
 
     private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int mr,
-        int nr, bool splitRows, int units, int blocks) : IParallelBody
+        int nr, bool splitRows, int units, int blocks, bool overwrite, float* bias) : IParallelBody
     {
         public void Invoke(int block)
         {
@@ -71,6 +73,7 @@ internal static unsafe class Gemm
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
+                    bool store = overwrite && pc == 0; // the first K block writes C, later ones add to it
                     PackB(b, pc, kc, jc, nc, nr, packedB);
                     for (int ic = m0; ic < m1; ic += MC)
                     {
@@ -80,12 +83,13 @@ internal static unsafe class Gemm
                         {
                             float* panel = packedB + (long)jr * kc;
                             int cols = Math.Min(nr, nc - jr);
+                            float* panelBias = bias == null ? null : bias + jc + jr;
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 float* tile = c + (long)(ic + ir) * ldc + jc + jr;
                                 int rows = Math.Min(mr, mc - ir);
-                                if (wide) Kernel8x32(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols);
-                                else Kernel6x16(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols);
+                                if (wide) Kernel8x32(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols, store, panelBias);
+                                else Kernel6x16(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols, store, panelBias);
                             }
                         }
                     }
@@ -109,6 +113,11 @@ internal static unsafe class Gemm
                 {
                     float* source = a.Data + (long)(p0 + p) * a.Stride + i0 + ir;
                     float* target = strip + p * mr;
+                    if (rows == 8 && mr == 8)
+                    {
+                        Vector256.Store(Vector256.Load(source), target);
+                        continue;
+                    }
                     int i = 0;
                     for (; i < rows; i++) target[i] = source[i];
                     for (; i < mr; i++) target[i] = 0;
@@ -213,10 +222,10 @@ internal static unsafe class Gemm
     }
 
     /// <summary>C[0:rows, 0:cols] += strip (8 x kc) @ panel (kc x 32), the 8 x 32 tile held in 16 zmm registers:
-    /// per step, 2 loads of B and 8 broadcasts of A feed 16 FMAs.</summary>
+    /// per step, 2 loads of B and 8 broadcasts of A feed 16 FMAs. With <paramref name="store"/>, C = product + bias.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Kernel8x32(float* a, float* b, int kc, float* c, int ldc, int rows, int cols)
+    private static void Kernel8x32(float* a, float* b, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
@@ -243,6 +252,20 @@ internal static unsafe class Gemm
             a += 8;
             b += 32;
         }
+        if (rows == 8 && cols == 32 && store)
+        {
+            var bias0 = bias == null ? default : Vector512.Load(bias);
+            var bias1 = bias == null ? default : Vector512.Load(bias + 16);
+            StoreRow(c, c00, c01); StoreRow(c + ldc, c10, c11); StoreRow(c + 2 * ldc, c20, c21); StoreRow(c + 3 * ldc, c30, c31);
+            StoreRow(c + 4 * ldc, c40, c41); StoreRow(c + 5 * ldc, c50, c51); StoreRow(c + 6 * ldc, c60, c61); StoreRow(c + 7 * ldc, c70, c71);
+            return;
+
+            void StoreRow(float* row, Vector512<float> low, Vector512<float> high)
+            {
+                Vector512.Store(low + bias0, row);
+                Vector512.Store(high + bias1, row + 16);
+            }
+        }
         if (rows == 8 && cols == 32)
         {
             AddRow(c, c00, c01); AddRow(c + ldc, c10, c11); AddRow(c + 2 * ldc, c20, c21); AddRow(c + 3 * ldc, c30, c31);
@@ -254,7 +277,7 @@ internal static unsafe class Gemm
         c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
         c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
         c60.Store(tile + 192); c61.Store(tile + 208); c70.Store(tile + 224); c71.Store(tile + 240);
-        AddEdge(tile, 32, c, ldc, rows, cols);
+        WriteEdge(tile, 32, c, ldc, rows, cols, store, bias);
 
         static void AddRow(float* row, Vector512<float> low, Vector512<float> high)
         {
@@ -266,7 +289,7 @@ internal static unsafe class Gemm
     /// <summary>C[0:rows, 0:cols] += strip (6 x kc) @ panel (kc x 16), the 6 x 16 tile held in 12 ymm registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Kernel6x16(float* a, float* b, int kc, float* c, int ldc, int rows, int cols)
+    private static void Kernel6x16(float* a, float* b, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -293,12 +316,18 @@ internal static unsafe class Gemm
         c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
         c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
         c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
-        AddEdge(tile, 16, c, ldc, rows, cols);
+        WriteEdge(tile, 16, c, ldc, rows, cols, store, bias);
     }
 
-    private static void AddEdge(float* tile, int tileStride, float* c, int ldc, int rows, int cols)
+    /// <summary>Adds the valid part of a tile to C, or with <paramref name="store"/> writes it plus the bias.</summary>
+    private static void WriteEdge(float* tile, int tileStride, float* c, int ldc, int rows, int cols, bool store, float* bias)
     {
         for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++) c[(long)i * ldc + j] += tile[i * tileStride + j];
+            for (int j = 0; j < cols; j++)
+            {
+                float value = tile[i * tileStride + j];
+                float* target = c + (long)i * ldc + j;
+                *target = store ? value + (bias == null ? 0 : bias[j]) : *target + value;
+            }
     }
 }

@@ -44,14 +44,18 @@ public static unsafe class Matmul
                 pool.For(chunks, ref body);
                 return;
             }
-            for (int r = 0; r < rows; r++)
+            if (inFeatures == 0)
             {
-                var row = output.Slice(r * outFeatures, outFeatures);
-                if (bias.IsEmpty) row.Clear();
-                else bias.CopyTo(row);
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = output.Slice(r * outFeatures, outFeatures);
+                    if (bias.IsEmpty) row.Clear();
+                    else bias.CopyTo(row);
+                }
+                return;
             }
-            Gemm.MultiplyAdd(pool, o, outFeatures, new GemmOperand(x, inFeatures, false), new GemmOperand(w, inFeatures, true),
-                rows, outFeatures, inFeatures, wide);
+            Gemm.Multiply(pool, o, outFeatures, new GemmOperand(x, inFeatures, false), new GemmOperand(w, inFeatures, true),
+                rows, outFeatures, inFeatures, wide, overwrite: true, bias.IsEmpty ? null : b);
         }
     }
 
@@ -77,10 +81,10 @@ public static unsafe class Matmul
         {
             // dInput = dOutput @ weight: (R,OC) @ (OC,C), both as stored.
             if (!dInput.IsEmpty)
-                Gemm.MultiplyAdd(pool, dx, inFeatures, new GemmOperand(dy, outFeatures, false), new GemmOperand(w, inFeatures, false),
+                Gemm.Multiply(pool, dx, inFeatures, new GemmOperand(dy, outFeatures, false), new GemmOperand(w, inFeatures, false),
                     rows, inFeatures, outFeatures, wide);
             // dWeight = dOutput^T @ input: (OC,R) @ (R,C), the sum running over rows.
-            Gemm.MultiplyAdd(pool, dw, inFeatures, new GemmOperand(dy, outFeatures, true), new GemmOperand(x, inFeatures, false),
+            Gemm.Multiply(pool, dw, inFeatures, new GemmOperand(dy, outFeatures, true), new GemmOperand(x, inFeatures, false),
                 outFeatures, inFeatures, rows, wide);
         }
         if (!dBias.IsEmpty)

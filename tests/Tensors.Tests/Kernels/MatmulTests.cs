@@ -105,6 +105,8 @@ public class MatmulTests
     [InlineData(8, 200, 1030, 2, true)]    // the decode path at its largest row count
     [InlineData(9, 200, 1030, 2, true)]    // the packed path just above it
     [InlineData(64, 256, 768, 2, true)]
+    [InlineData(5, 0, 3, 2, true)]         // no inputs: the output is the bias
+    [InlineData(20, 0, 3, 2, false)]
     public void Large_and_decode_shapes_match_the_naive_products(int rows, int c, int oc, int threads, bool wide)
     {
         using var pool = new WorkerPool(threads);
