@@ -4,7 +4,7 @@ using Reasoner.Bench;
 // Usage: dotnet run -c Release --project bench/Reasoner.Bench -- matmul [--threads N]
 //        dotnet run -c Release --project bench/Reasoner.Bench -- pool [--threads N]   (the empty-For overhead alone)
 // Without --threads, every figure is measured at 1 and at 2 threads, side by side.
-if (args.Length == 0 || (args[0] != "matmul" && args[0] != "pool" && args[0] != "exp"))
+if (args.Length == 0 || (args[0] != "matmul" && args[0] != "pool"))
 {
     Console.Error.WriteLine("usage: Reasoner.Bench matmul|pool [--threads N]");
     return 2;
@@ -22,7 +22,6 @@ if (at >= 0)
 }
 Console.WriteLine($"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}, cores: {Environment.ProcessorCount}");
 var stopwatch = Stopwatch.StartNew();
-if (args[0] == "exp") { Exp.Run(); return 0; }
 if (args[0] == "matmul") MatmulBench.Run(threadCounts);
 ForOverheadBench.Run(threadCounts);
 Console.WriteLine($"total {stopwatch.Elapsed.TotalSeconds:F0} s");

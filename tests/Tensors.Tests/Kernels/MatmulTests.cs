@@ -102,8 +102,8 @@ public class MatmulTests
     [InlineData(257, 1023, 511, 2, true)]  // crosses the K (256), M (144) and, for dInput, N (512) blocks
     [InlineData(257, 1023, 511, 1, false)]
     [InlineData(300, 70, 1100, 2, true)]   // N split across threads with an uneven last panel
-    [InlineData(8, 200, 1030, 2, true)]    // the decode path at its largest row count
-    [InlineData(9, 200, 1030, 2, true)]    // the packed path just above it
+    [InlineData(4, 200, 1030, 2, true)]    // the decode path at its largest row count
+    [InlineData(5, 200, 1030, 2, true)]    // the packed path just above it
     [InlineData(64, 256, 768, 2, true)]
     [InlineData(5, 0, 3, 2, true)]         // no inputs: the output is the bias
     [InlineData(20, 0, 3, 2, false)]
