@@ -1,0 +1,333 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Reasoner.Tensors.Kernels;
+
+/// <summary>One operand of <see cref="Gemm"/>: a row-major matrix, read either as stored or transposed.</summary>
+/// <param name="data">first element</param>
+/// <param name="stride">elements between consecutive stored rows</param>
+/// <param name="transposed">false: X[i,j] = Data[i*Stride + j]; true: X[i,j] = Data[j*Stride + i]</param>
+internal readonly unsafe struct GemmOperand(float* data, int stride, bool transposed)
+{
+    public readonly float* Data = data;
+    public readonly int Stride = stride;
+    public readonly bool Transposed = transposed;
+}
+
+/// <summary>
+/// C (M,N) += A (M,K) @ B (K,N), blocked and packed in the manner of Goto and BLIS: B is copied into column panels
+/// of NR, A into row strips of MR, so the micro-kernel streams both contiguously and keeps an MR x NR tile of C in
+/// registers (8 x 32 in 16 of the 32 zmm with AVX-512, 6 x 16 in 12 of the 16 ymm otherwise). Blocks of KC x NC of B and MC x KC of A
+/// keep the panels in L1 and the strips in L2. Any M, N, K >= 1: edge tiles are computed on zero-padded panels
+/// into a scratch tile and only the valid part is added to C.
+/// </summary>
+internal static unsafe class Gemm
+{
+    private const int KC = 256;  // a KC x 32 panel of B is 32 KiB: stays in the 48 KiB L1 across a column of strips
+    private const int MC = 144;  // an MC x KC block of A is 144 KiB: stays in L2; a multiple of both MRs
+    private const int NC = 512;  // a KC x NC block of B is 512 KiB: L2, read once per block of A
+    private const int ScratchFloats = MC * KC + KC * NC + 16; // + 16: room to align to 64 bytes
+
+    // Packing space of the thread running a block: allocated once per thread (pinned, never moves), reused by every
+    // product, so a warm training or decode step allocates nothing.
+    [ThreadStatic] private static float[]? t_scratch;
+
+    /// <summary>C (M,N) += A (M,K) @ B (K,N), or with <paramref name="overwrite"/> C = A @ B + bias (N) broadcast over
+    /// rows (no bias: null), never reading C. <paramref name="wide"/> selects the Vector512 micro-kernel.</summary>
+    internal static void Multiply(WorkerPool pool, float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide,
+        bool overwrite = false, float* bias = null)
+    {
+        if (m <= 0 || n <= 0 || k <= 0) return;
+        int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
+        // One block per thread, cut along the longer side of C: cutting M repacks B once per block and cutting N
+        // repacks A, so the shorter side's operand is the one copied twice. Tiny products stay on one thread.
+        long work = (long)m * n * k;
+        int blocks = (int)Math.Clamp(work / 100_000, 1, pool.Threads);
+        bool splitRows = m >= n;
+        int units = splitRows ? (m + mr - 1) / mr : (n + nr - 1) / nr;
+        blocks = Math.Min(blocks, units);
+        var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks, overwrite, bias);
+        pool.For(blocks, ref body);
+    }
+
+    private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int mr,
+        int nr, bool splitRows, int units, int blocks, bool overwrite, float* bias) : IParallelBody
+    {
+        public void Invoke(int block)
+        {
+            // Block i gets units [i*units/blocks, (i+1)*units/blocks): strips of MR rows or panels of NR columns.
+            int first = (int)((long)block * units / blocks), last = (int)((long)(block + 1) * units / blocks);
+            int m0 = 0, m1 = m, n0 = 0, n1 = n;
+            if (splitRows) (m0, m1) = (first * mr, Math.Min(m, last * mr));
+            else (n0, n1) = (first * nr, Math.Min(n, last * nr));
+
+            var scratch = t_scratch ??= GC.AllocateUninitializedArray<float>(ScratchFloats, pinned: true);
+            float* aligned = (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)) + 63) & ~(nint)63);
+            float* packedA = aligned, packedB = aligned + MC * KC;
+
+            for (int jc = n0; jc < n1; jc += NC)
+            {
+                int nc = Math.Min(NC, n1 - jc);
+                for (int pc = 0; pc < k; pc += KC)
+                {
+                    int kc = Math.Min(KC, k - pc);
+                    bool store = overwrite && pc == 0; // the first K block writes C, later ones add to it
+                    PackB(b, pc, kc, jc, nc, nr, packedB);
+                    for (int ic = m0; ic < m1; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m1 - ic);
+                        PackA(a, ic, mc, pc, kc, mr, packedA);
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            float* panel = packedB + (long)jr * kc;
+                            int cols = Math.Min(nr, nc - jr);
+                            float* panelBias = bias == null ? null : bias + jc + jr;
+                            for (int ir = 0; ir < mc; ir += mr)
+                            {
+                                float* tile = c + (long)(ic + ir) * ldc + jc + jr;
+                                int rows = Math.Min(mr, mc - ir);
+                                if (wide) Kernel8x32(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols, store, panelBias);
+                                else Kernel6x16(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols, store, panelBias);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Copies A[i0 : i0+mc, p0 : p0+kc] into strips of mr rows: strip s, step p holds A[i0+s*mr+i, p0+p]
+    /// at [s*mr*kc + p*mr + i], zero past the last row.</summary>
+    private static void PackA(GemmOperand a, int i0, int mc, int p0, int kc, int mr, float* packed)
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            float* strip = packed + (long)ir * kc;
+            int rows = Math.Min(mr, mc - ir);
+            if (a.Transposed)
+            {
+                // Stored as (K,M): the mr values of one step are contiguous.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* source = a.Data + (long)(p0 + p) * a.Stride + i0 + ir;
+                    float* target = strip + p * mr;
+                    if (rows == 8 && mr == 8)
+                    {
+                        Vector256.Store(Vector256.Load(source), target);
+                        continue;
+                    }
+                    int i = 0;
+                    for (; i < rows; i++) target[i] = source[i];
+                    for (; i < mr; i++) target[i] = 0;
+                }
+            }
+            else if (rows == 8 && mr == 8 && Avx.IsSupported)
+            {
+                // Stored as (M,K): a step of the strip is a column of 8 stored rows, transposed 8 x 8 at a time.
+                float* source = a.Data + (long)(i0 + ir) * a.Stride + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8) Transpose8x8(source + p, a.Stride, strip + p * 8, 8);
+                for (; p < kc; p++)
+                    for (int i = 0; i < 8; i++) strip[p * 8 + i] = source[(long)i * a.Stride + p];
+            }
+            else
+            {
+                // Stored as (M,K): walk each row sequentially, scattering with stride mr.
+                for (int i = 0; i < rows; i++)
+                {
+                    float* source = a.Data + (long)(i0 + ir + i) * a.Stride + p0;
+                    for (int p = 0; p < kc; p++) strip[p * mr + i] = source[p];
+                }
+                for (int i = rows; i < mr; i++)
+                    for (int p = 0; p < kc; p++) strip[p * mr + i] = 0;
+            }
+        }
+    }
+
+    /// <summary>Copies B[p0 : p0+kc, j0 : j0+nc] into panels of nr columns: panel q, step p holds B[p0+p, j0+q*nr+j]
+    /// at [q*nr*kc + p*nr + j], zero past the last column.</summary>
+    private static void PackB(GemmOperand b, int p0, int kc, int j0, int nc, int nr, float* packed)
+    {
+        for (int jr = 0; jr < nc; jr += nr)
+        {
+            float* panel = packed + (long)jr * kc;
+            int cols = Math.Min(nr, nc - jr);
+            if (!b.Transposed)
+            {
+                // Stored as (K,N): each step of the panel is a contiguous run of nr values.
+                for (int p = 0; p < kc; p++)
+                {
+                    float* source = b.Data + (long)(p0 + p) * b.Stride + j0 + jr;
+                    float* target = panel + p * nr;
+                    if (cols == nr)
+                    {
+                        for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(source + j), target + j);
+                    }
+                    else
+                    {
+                        int j = 0;
+                        for (; j < cols; j++) target[j] = source[j];
+                        for (; j < nr; j++) target[j] = 0;
+                    }
+                }
+            }
+            else if (cols == nr && Avx.IsSupported)
+            {
+                // Stored as (N,K), like a linear layer's weight: one step of the panel is a column of nr stored rows.
+                // 8 x 8 register transposes read and write whole vectors, several times faster than element copies.
+                float* source = b.Data + (long)(j0 + jr) * b.Stride + p0;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                    for (int j = 0; j < nr; j += 8) Transpose8x8(source + (long)j * b.Stride + p, b.Stride, panel + p * nr + j, nr);
+                for (; p < kc; p++)
+                    for (int j = 0; j < nr; j++) panel[p * nr + j] = source[(long)j * b.Stride + p];
+            }
+            else
+            {
+                // Stored as (N,K): walk each stored row sequentially.
+                for (int j = 0; j < cols; j++)
+                {
+                    float* source = b.Data + (long)(j0 + jr + j) * b.Stride + p0;
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = source[p];
+                }
+                for (int j = cols; j < nr; j++)
+                    for (int p = 0; p < kc; p++) panel[p * nr + j] = 0;
+            }
+        }
+    }
+
+    /// <summary>target[t*targetStride + i] = source[i*sourceStride + t] for an 8 x 8 block.</summary>
+    private static void Transpose8x8(float* source, long sourceStride, float* target, int targetStride)
+    {
+        var r0 = Avx.LoadVector256(source); var r1 = Avx.LoadVector256(source + sourceStride);
+        var r2 = Avx.LoadVector256(source + 2 * sourceStride); var r3 = Avx.LoadVector256(source + 3 * sourceStride);
+        var r4 = Avx.LoadVector256(source + 4 * sourceStride); var r5 = Avx.LoadVector256(source + 5 * sourceStride);
+        var r6 = Avx.LoadVector256(source + 6 * sourceStride); var r7 = Avx.LoadVector256(source + 7 * sourceStride);
+        // Interleave pairs of rows, then pairs of pairs: each 128-bit lane holds 4 rows of one column...
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1); var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5); var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); var u1 = Avx.Shuffle(t0, t2, 0xEE); var u2 = Avx.Shuffle(t1, t3, 0x44); var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44); var u5 = Avx.Shuffle(t4, t6, 0xEE); var u6 = Avx.Shuffle(t5, t7, 0x44); var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        // ...(columns 0-3 low, 4-7 high), so joining the lanes of rows 0-3 and 4-7 gives whole columns.
+        Avx.Store(target, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(target + targetStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(target + 2 * targetStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(target + 3 * targetStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(target + 4 * targetStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(target + 5 * targetStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(target + 6 * targetStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(target + 7 * targetStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>C[0:rows, 0:cols] += strip (8 x kc) @ panel (kc x 32), the 8 x 32 tile held in 16 zmm registers:
+    /// per step, 2 loads of B and 8 broadcasts of A feed 16 FMAs. With <paramref name="store"/>, C = product + bias.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void Kernel8x32(float* a, float* b, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            var ai = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        if (rows == 8 && cols == 32 && store)
+        {
+            var bias0 = bias == null ? default : Vector512.Load(bias);
+            var bias1 = bias == null ? default : Vector512.Load(bias + 16);
+            StoreRow(c, c00, c01); StoreRow(c + ldc, c10, c11); StoreRow(c + 2 * ldc, c20, c21); StoreRow(c + 3 * ldc, c30, c31);
+            StoreRow(c + 4 * ldc, c40, c41); StoreRow(c + 5 * ldc, c50, c51); StoreRow(c + 6 * ldc, c60, c61); StoreRow(c + 7 * ldc, c70, c71);
+            return;
+
+            void StoreRow(float* row, Vector512<float> low, Vector512<float> high)
+            {
+                Vector512.Store(low + bias0, row);
+                Vector512.Store(high + bias1, row + 16);
+            }
+        }
+        if (rows == 8 && cols == 32)
+        {
+            AddRow(c, c00, c01); AddRow(c + ldc, c10, c11); AddRow(c + 2 * ldc, c20, c21); AddRow(c + 3 * ldc, c30, c31);
+            AddRow(c + 4 * ldc, c40, c41); AddRow(c + 5 * ldc, c50, c51); AddRow(c + 6 * ldc, c60, c61); AddRow(c + 7 * ldc, c70, c71);
+            return;
+        }
+        float* tile = stackalloc float[8 * 32];
+        c00.Store(tile); c01.Store(tile + 16); c10.Store(tile + 32); c11.Store(tile + 48);
+        c20.Store(tile + 64); c21.Store(tile + 80); c30.Store(tile + 96); c31.Store(tile + 112);
+        c40.Store(tile + 128); c41.Store(tile + 144); c50.Store(tile + 160); c51.Store(tile + 176);
+        c60.Store(tile + 192); c61.Store(tile + 208); c70.Store(tile + 224); c71.Store(tile + 240);
+        WriteEdge(tile, 32, c, ldc, rows, cols, store, bias);
+
+        static void AddRow(float* row, Vector512<float> low, Vector512<float> high)
+        {
+            Vector512.Store(Vector512.Load(row) + low, row);
+            Vector512.Store(Vector512.Load(row + 16) + high, row + 16);
+        }
+    }
+
+    /// <summary>C[0:rows, 0:cols] += strip (6 x kc) @ panel (kc x 16), the 6 x 16 tile held in 12 ymm registers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private static void Kernel6x16(float* a, float* b, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector256.Load(b);
+            var b1 = Vector256.Load(b + 8);
+            var ai = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(ai, b0, c00); c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(ai, b0, c10); c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(ai, b0, c20); c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(ai, b0, c30); c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        float* tile = stackalloc float[6 * 16];
+        c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
+        c20.Store(tile + 32); c21.Store(tile + 40); c30.Store(tile + 48); c31.Store(tile + 56);
+        c40.Store(tile + 64); c41.Store(tile + 72); c50.Store(tile + 80); c51.Store(tile + 88);
+        WriteEdge(tile, 16, c, ldc, rows, cols, store, bias);
+    }
+
+    /// <summary>Adds the valid part of a tile to C, or with <paramref name="store"/> writes it plus the bias.</summary>
+    private static void WriteEdge(float* tile, int tileStride, float* c, int ldc, int rows, int cols, bool store, float* bias)
+    {
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+            {
+                float value = tile[i * tileStride + j];
+                float* target = c + (long)i * ldc + j;
+                *target = store ? value + (bias == null ? 0 : bias[j]) : *target + value;
+            }
+    }
+}
