@@ -7,6 +7,8 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return LmLossCommand.Create();
+        yield return BenchCommand.Create();
         yield return ReportCommand.Create();
         yield return CompareCommand.Create();
     }

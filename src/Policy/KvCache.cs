@@ -1,0 +1,86 @@
+namespace Reasoner.Policy;
+
+/// <summary>
+/// Keys and values of every layer for S slots of up to ctx tokens: Keys and Values are (L,S,ctx,C), head h in columns
+/// h*hs..(h+1)*hs-1 as in the qkv rows. A slot is one sequence being decoded; slots are allocated, forked and freed.
+/// Fork copies the parent's rows: 2*L*len*C floats, a memcpy far cheaper than the forward it saves, and it keeps every
+/// slot's rows contiguous for the attention kernel (sharing prefixes by reference would need a page table).
+/// </summary>
+public sealed class KvCache
+{
+    private readonly int[] _lengths;
+    private readonly bool[] _inUse;
+    private readonly int[] _free;
+    private int _freeCount;
+
+    public KvCache(GptConfig config, int slots)
+    {
+        if (slots < 1) throw new ArgumentOutOfRangeException(nameof(slots), slots, "a cache needs at least one slot");
+        Config = config;
+        Slots = slots;
+        long size = (long)config.Layers * slots * config.Context * config.ModelDim;
+        if (size > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(slots), $"{slots} slots need {size} floats per cache, more than one array holds");
+        Keys = new float[size];
+        Values = new float[size];
+        _lengths = new int[slots];
+        _inUse = new bool[slots];
+        _free = new int[slots];
+        for (int i = 0; i < slots; i++) _free[i] = slots - 1 - i; // slot 0 is handed out first
+        _freeCount = slots;
+    }
+
+    public GptConfig Config { get; }
+    public int Slots { get; }
+    public float[] Keys { get; }
+    public float[] Values { get; }
+    public int FreeSlots => _freeCount;
+
+    /// <summary>Tokens in the slot's cache so far (its next position).</summary>
+    public int Length(int slot) => _lengths[Checked(slot)];
+
+    public bool InUse(int slot) => (uint)slot < (uint)Slots && _inUse[slot];
+
+    /// <summary>An empty slot.</summary>
+    public int Allocate()
+    {
+        if (_freeCount == 0) throw new InvalidOperationException($"all {Slots} cache slots are in use; free one first");
+        int slot = _free[--_freeCount];
+        _inUse[slot] = true;
+        _lengths[slot] = 0;
+        return slot;
+    }
+
+    public void Free(int slot)
+    {
+        _inUse[Checked(slot)] = false;
+        _free[_freeCount++] = slot;
+    }
+
+    /// <summary>A new slot holding a copy of the parent's keys and values, at the parent's length.</summary>
+    public int Fork(int parent)
+    {
+        int length = Length(parent);
+        int child = Allocate();
+        int rowFloats = Config.Context * Config.ModelDim;
+        for (int l = 0; l < Config.Layers; l++)
+        {
+            int from = (l * Slots + parent) * rowFloats, to = (l * Slots + child) * rowFloats;
+            Array.Copy(Keys, from, Keys, to, length * Config.ModelDim);
+            Array.Copy(Values, from, Values, to, length * Config.ModelDim);
+        }
+        _lengths[child] = length;
+        return child;
+    }
+
+    /// <summary>The (S,ctx,C) keys of one layer.</summary>
+    internal Span<float> LayerKeys(int layer) => Keys.AsSpan(layer * Slots * Config.Context * Config.ModelDim, Slots * Config.Context * Config.ModelDim);
+    internal Span<float> LayerValues(int layer) => Values.AsSpan(layer * Slots * Config.Context * Config.ModelDim, Slots * Config.Context * Config.ModelDim);
+
+    internal void Advance(int slot, int count) => _lengths[slot] += count;
+
+    private int Checked(int slot)
+    {
+        if (!InUse(slot)) throw new ArgumentOutOfRangeException(nameof(slot), slot, $"slot {slot} is not an allocated slot of this cache");
+        return slot;
+    }
+}

@@ -1,0 +1,96 @@
+namespace Reasoner.Tensors.Kernels;
+
+/// <summary>
+/// Softmax cross-entropy fused with the softmax: the (N,V) probabilities are never stored; backward recomputes them
+/// from the logits and the kept log-sum-exp. How positions are weighted is a per-row coefficient on the loss:
+/// <see cref="WeightedMean"/> for supervised tokens, <see cref="SequenceWeighted"/> for policy-gradient losses.
+/// </summary>
+public static unsafe class CrossEntropy
+{
+    /// <summary>losses (N) = logsumexp(logits_n) - logits_n[targets_n] = -log p(target); logSumExp (N) kept. logits (N,V).</summary>
+    public static void Forward(WorkerPool pool, Span<float> losses, Span<float> logSumExp, ReadOnlySpan<float> logits, ReadOnlySpan<int> targets,
+        int rows, int vocab)
+    {
+        for (int n = 0; n < rows; n++)
+            if ((uint)targets[n] >= (uint)vocab)
+                throw new ArgumentOutOfRangeException(nameof(targets), targets[n], $"target at row {n} is outside the vocabulary [0, {vocab})");
+        fixed (float* l = losses, s = logSumExp, x = logits)
+        fixed (int* y = targets)
+        {
+            var body = new ForwardRows(l, s, x, y, vocab);
+            pool.For(rows, ref body);
+        }
+    }
+
+    /// <summary>losses_n = lse_n - logit_n[y_n], so dlogits_n += coefficients_n * (softmax(logits_n) - onehot(y_n)). Rows with a zero coefficient are skipped.</summary>
+    public static void Backward(WorkerPool pool, Span<float> dLogits, ReadOnlySpan<float> coefficients, ReadOnlySpan<float> logits,
+        ReadOnlySpan<float> logSumExp, ReadOnlySpan<int> targets, int rows, int vocab)
+    {
+        fixed (float* d = dLogits, k = coefficients, x = logits, s = logSumExp)
+        fixed (int* y = targets)
+        {
+            var body = new BackwardRows(d, k, x, s, y, vocab);
+            pool.For(rows, ref body);
+        }
+    }
+
+    /// <summary>
+    /// Mean over weighted positions: sum_n w_n losses_n / sum_n w_n (0 when every weight is 0), and the backward
+    /// coefficients w_n / sum w written into coefficients (N). Weights are non-negative; 0/1 weights make it a masked mean.
+    /// </summary>
+    public static float WeightedMean(ReadOnlySpan<float> losses, ReadOnlySpan<float> weights, Span<float> coefficients)
+    {
+        double total = 0, weightSum = 0;
+        for (int n = 0; n < losses.Length; n++)
+        {
+            if (weights[n] < 0) throw new ArgumentOutOfRangeException(nameof(weights), weights[n], $"loss weight at row {n} is negative");
+            weightSum += weights[n];
+            total += (double)weights[n] * losses[n];
+        }
+        float inverse = weightSum > 0 ? (float)(1 / weightSum) : 0f;
+        for (int n = 0; n < losses.Length; n++) coefficients[n] = weights[n] * inverse;
+        return (float)(total * inverse);
+    }
+
+    /// <summary>
+    /// Per-sequence weighted log-likelihood: loss = -sum_b w_b sum_t mask_bt log p(target_bt) = sum_b w_b sum_t mask_bt losses_bt,
+    /// with coefficients (B,T) = w_b * mask_bt. Sequence weights may be negative (advantages).
+    /// </summary>
+    public static float SequenceWeighted(ReadOnlySpan<float> losses, ReadOnlySpan<float> sequenceWeights, ReadOnlySpan<float> mask,
+        Span<float> coefficients, int batch, int time)
+    {
+        double total = 0;
+        for (int b = 0; b < batch; b++)
+            for (int t = 0; t < time; t++)
+            {
+                int n = b * time + t;
+                coefficients[n] = sequenceWeights[b] * mask[n];
+                total += (double)coefficients[n] * losses[n];
+            }
+        return (float)total;
+    }
+
+    private readonly struct ForwardRows(float* losses, float* logSumExp, float* logits, int* targets, int V) : IParallelBody
+    {
+        public void Invoke(int n)
+        {
+            var row = new ReadOnlySpan<float>(logits + (long)n * V, V);
+            float lse = Softmax.LogSumExp(row);
+            logSumExp[n] = lse;
+            losses[n] = lse - row[targets[n]];
+        }
+    }
+
+    private readonly struct BackwardRows(float* dLogits, float* coefficients, float* logits, float* logSumExp, int* targets, int V) : IParallelBody
+    {
+        public void Invoke(int n)
+        {
+            float k = coefficients[n];
+            if (k == 0) return;
+            float* x = logits + (long)n * V, d = dLogits + (long)n * V;
+            float lse = logSumExp[n];
+            for (int i = 0; i < V; i++) d[i] += k * MathF.Exp(x[i] - lse);
+            d[targets[n]] -= k;
+        }
+    }
+}

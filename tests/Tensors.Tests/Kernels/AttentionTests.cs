@@ -1,0 +1,53 @@
+using Reasoner.Tensors.Kernels;
+using static Reasoner.Tensors.Tests.GradCheck;
+
+namespace Reasoner.Tensors.Tests.Kernels;
+
+public class AttentionTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    public void Forward_matches_the_reference_and_backward_matches_finite_differences(int heads, int threads)
+    {
+        const int batch = 2, time = 4, c = 6;
+        var random = new Random(heads);
+        var (qkv, g) = (RandomFloats(random, batch * time * 3 * c, 1.5), RandomFloats(random, batch * time * c));
+        using var pool = new WorkerPool(threads);
+        var (y, att) = (new float[batch * time * c], new float[batch * heads * time * time]);
+        Attention.Forward(pool, y, att, qkv, batch, time, c, heads);
+        AssertClose(Reference.Attention(ToDouble(qkv), batch, time, c, heads), y, 1e-5, 1e-6, "output");
+        for (int row = 0; row < batch * heads * time; row++)
+        {
+            int t = row % time;
+            Assert.Equal(1.0, att.Skip(row * time).Take(t + 1).Sum(p => (double)p), 1e-5);
+            Assert.All(att.Skip(row * time + t + 1).Take(time - t - 1), p => Assert.Equal(0f, p)); // causal: no future keys
+        }
+
+        var dqkv = new float[qkv.Length];
+        Attention.Backward(pool, dqkv, g, qkv, att, batch, time, c, heads);
+        AssertClose(Numeric(x => Project(Reference.Attention(x, batch, time, c, heads), g), qkv), dqkv, 1e-3, 1e-5, "dqkv");
+    }
+
+    [Fact]
+    public void Cached_attention_of_each_row_equals_full_causal_attention()
+    {
+        // Rows of one sequence stored in cache slot 1 (of 2) must attend exactly as the full forward does.
+        const int time = 5, c = 8, heads = 2, context = 6, slots = 2;
+        var random = new Random(7);
+        var qkv = RandomFloats(random, time * 3 * c);
+        using var pool = new WorkerPool(2);
+        var (full, att) = (new float[time * c], new float[heads * time * time]);
+        Attention.Forward(pool, full, att, qkv, 1, time, c, heads);
+        var (keys, values) = (new float[slots * context * c], new float[slots * context * c]);
+        for (int t = 0; t < time; t++)
+        {
+            Array.Copy(qkv, t * 3 * c + c, keys, (context + t) * c, c);
+            Array.Copy(qkv, t * 3 * c + 2 * c, values, (context + t) * c, c);
+        }
+        var cached = new float[time * c];
+        Attention.ForwardCached(pool, cached, qkv, keys, values, Enumerable.Repeat(1, time).ToArray(), Enumerable.Range(0, time).ToArray(),
+            time, context, c, heads);
+        AssertClose(ToDouble(full), cached, 1e-6, 1e-7, "cached output");
+    }
+}
