@@ -13,9 +13,10 @@ public sealed record Candidate(int Node, string Completion, string? Answer, doub
 /// <param name="Node">The decided node.</param>
 /// <param name="Steps">The steps from the prompt to the decided node.</param>
 /// <param name="ChildSteps">Each child's step.</param>
+/// <param name="Visits">Each child's visits when the move was decided (this move's simulations plus a reused subtree's).</param>
 /// <param name="Probabilities">Each child's share of the visits (sums to 1).</param>
 /// <param name="Chosen">Index into <paramref name="ChildSteps"/> of the move taken.</param>
-public sealed record VisitTarget(int Node, IReadOnlyList<string> Steps, IReadOnlyList<string> ChildSteps, IReadOnlyList<float> Probabilities, int Chosen);
+public sealed record VisitTarget(int Node, IReadOnlyList<string> Steps, IReadOnlyList<string> ChildSteps, IReadOnlyList<int> Visits, IReadOnlyList<float> Probabilities, int Chosen);
 
 /// <summary>
 /// What one search returns. The verifier chose nothing here: the caller scores <see cref="Completion"/>

@@ -198,12 +198,13 @@ internal sealed class MctsSearch(MctsConfig config) : ISearch
         var total = 0;
         for (var i = 0; i < count; i++) total += tree.Visits[start + i];
         var steps = new string[count];
+        var visits = tree.Visits.Slice(start, count).ToArray();
         var probabilities = new float[count];
         for (var i = 0; i < count; i++)
         {
             steps[i] = tree.Step[start + i];
             probabilities[i] = total > 0 ? (float)tree.Visits[start + i] / total : 1f / count;
         }
-        return new VisitTarget(node, tree.StepsTo(node), steps, probabilities, chosen - start);
+        return new VisitTarget(node, tree.StepsTo(node), steps, visits, probabilities, chosen - start);
     }
 }
