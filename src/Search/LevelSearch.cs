@@ -42,7 +42,8 @@ internal static class LevelSearch
             var expand = open.Take((int)Math.Min(open.Count, affordable)).ToList();
             if (expand.Count == 0) return frontier;
             run.Expand(expand, expansions, temperature, distinct);
-            var pool = frontier.Where(n => tree.Kind[n] != NodeKind.Open).ToList();
+            // Finished states, and open ones the budget could not expand this time, compete with the children.
+            var pool = frontier.Where(n => tree.Kind[n] != NodeKind.Open).Concat(open.Skip(expand.Count)).ToList();
             foreach (var node in expand)
             {
                 run.Release(node);
