@@ -76,8 +76,10 @@ internal static class Gumbel
     }
 
     /// <summary>
-    /// g + (logits - max logits) + sigma(completed q), floored at -1e9 as mctx does. Values are in [0, 1] already,
-    /// so q is not min-max rescaled.
+    /// g + (logits - max logits) + sigma(completed q), floored at -1e9, as mctx does. The completed q are min-max
+    /// rescaled over the children first (mctx's qtransform_completed_by_mix_value with rescale_values): the value
+    /// model's scale says nothing of how far apart the children are, and without it sigma(q) is swamped by the
+    /// Gumbel noise when the children's values are close.
     /// </summary>
     static float[] Scores(SearchTree tree, int node, MctsConfig config, ReadOnlySpan<float> gumbel)
     {
@@ -86,19 +88,20 @@ internal static class Gumbel
         var mixed = MixedValue(tree, node);
         var maxVisits = 0;
         var maxLogit = float.NegativeInfinity;
-        for (var i = 0; i < count; i++)
-        {
-            maxVisits = Math.Max(maxVisits, tree.Visits[start + i]);
-            maxLogit = Math.Max(maxLogit, Logit(tree.Prior[start + i]));
-        }
-        var scale = (config.GumbelVisitInit + maxVisits) * config.GumbelValueScale;
-        var scores = new float[count];
+        var q = new float[count];
         for (var i = 0; i < count; i++)
         {
             var child = start + i;
-            var q = tree.Visits[child] > 0 ? tree.ValueSum[child] / tree.Visits[child] : mixed;
-            scores[i] = MathF.Max(-1e9f, gumbel[i] + Logit(tree.Prior[child]) - maxLogit + scale * q);
+            maxVisits = Math.Max(maxVisits, tree.Visits[child]);
+            maxLogit = Math.Max(maxLogit, Logit(tree.Prior[child]));
+            q[i] = tree.Visits[child] > 0 ? tree.ValueSum[child] / tree.Visits[child] : mixed;
         }
+        var minQ = count > 0 ? q.Min() : 0f;
+        var range = MathF.Max(count > 0 ? q.Max() - minQ : 0f, 1e-8f);
+        var scale = (config.GumbelVisitInit + maxVisits) * config.GumbelValueScale;
+        var scores = new float[count];
+        for (var i = 0; i < count; i++)
+            scores[i] = MathF.Max(-1e9f, gumbel[i] + Logit(tree.Prior[start + i]) - maxLogit + scale * (q[i] - minQ) / range);
         return scores;
     }
 

@@ -18,7 +18,7 @@ namespace Reasoner.Search.Mcts;
 /// <param name="Gumbel">Gumbel root selection with Sequential Halving (Danihelka et al. 2022) instead of PUCT and noise at the root.</param>
 /// <param name="GumbelConsidered">m, the actions Sequential Halving starts from (mctx's max_num_considered_actions).</param>
 /// <param name="GumbelVisitInit">c_visit of sigma(q) = (c_visit + max visits) * c_scale * q (paper and mctx: 50).</param>
-/// <param name="GumbelValueScale">c_scale of the same (paper and mctx: 0.1 for values in [0, 1]).</param>
+/// <param name="GumbelValueScale">c_scale of the same (paper and mctx: 0.1, on q rescaled to [0, 1] over the children).</param>
 public sealed record MctsConfig(
     int Simulations = 64,
     float CPuct = 1.25f,
