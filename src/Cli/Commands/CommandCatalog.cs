@@ -7,6 +7,7 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return TasksCommand.Create();
         yield return LmLossCommand.Create();
         yield return BenchCommand.Create();
         yield return ReportCommand.Create();

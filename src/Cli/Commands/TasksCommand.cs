@@ -1,0 +1,218 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Reasoner.Rewards;
+using Serilog;
+
+namespace Reasoner.Cli.Commands;
+
+/// <summary><c>reasoner tasks sample|score|export</c>: look at a task's problems and expert solutions, and score completions.</summary>
+internal static class TasksCommand
+{
+    /// <summary>Prompts and solutions stay readable: "->" and "+" are written as they are, not as \u escapes.</summary>
+    private static readonly JsonSerializerOptions JsonOutput = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static Command Create()
+    {
+        var command = new Command("tasks", "Verifiable tasks: sample problems with expert solutions, score completions, export splits.");
+        command.Subcommands.Add(SampleCommand());
+        command.Subcommands.Add(ScoreCommand());
+        command.Subcommands.Add(ExportCommand());
+        return command;
+    }
+
+    /// <summary>The options every subcommand that builds problems shares: task, split, count, seed and difficulty.</summary>
+    private sealed class ProblemOptions
+    {
+        public Option<string> Task { get; } = new("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
+        public Option<int> Count { get; } = new("--n") { Description = "How many problems.", DefaultValueFactory = _ => 5 };
+        public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the generator.", DefaultValueFactory = _ => 0 };
+        public Option<string> Split { get; } = new("--split") { Description = "train or test.", DefaultValueFactory = _ => "train" };
+        public Option<int?> Numbers { get; } = new("--numbers") { Description = "countdown: how many numbers (3-6, default 4)." };
+        public Option<int?> MinNumber { get; } = new("--min-number") { Description = "countdown: smallest number (default 1)." };
+        public Option<int?> MaxNumber { get; } = new("--max-number") { Description = "countdown: largest number (default 13)." };
+        public Option<int?> MinTarget { get; } = new("--min-target") { Description = "countdown: smallest target (default 1)." };
+        public Option<int?> MaxTarget { get; } = new("--max-target") { Description = "countdown: largest target (default 100)." };
+        public Option<string?> Operation { get; } = new("--operation") { Description = "arithmetic: add, multiply or mixed (default add)." };
+        public Option<int?> Digits { get; } = new("--digits") { Description = "arithmetic: digits of each operand (default 3)." };
+        public Option<int?> RightDigits { get; } = new("--right-digits") { Description = "arithmetic: digits of the second operand (default --digits)." };
+        public Option<int?> Size { get; } = new("--size") { Description = "sudoku: 4 or 9 (default 4)." };
+        public Option<int?> Blanks { get; } = new("--blanks") { Description = "sudoku: empty cells (default 8 for 4x4, 40 for 9x9)." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Task, Count, Seed, Split, Numbers, MinNumber, MaxNumber, MinTarget, MaxTarget, Operation, Digits, RightDigits, Size, Blanks })
+            {
+                command.Options.Add(option);
+            }
+        }
+
+        public ITask BuildTask(ParseResult parse) => CreateTask(parse.GetValue(Task)!, new TaskOptions(
+            parse.GetValue(Numbers), parse.GetValue(MinNumber), parse.GetValue(MaxNumber), parse.GetValue(MinTarget), parse.GetValue(MaxTarget),
+            parse.GetValue(Operation), parse.GetValue(Digits), parse.GetValue(RightDigits), parse.GetValue(Size), parse.GetValue(Blanks)));
+
+        public IReadOnlyList<Problem> Generate(ParseResult parse, ITask task)
+        {
+            var split = parse.GetValue(Split) switch
+            {
+                "train" => Rewards.Split.Train,
+                "test" => Rewards.Split.Test,
+                var other => throw new UserInputException($"--split must be train or test, not \"{other}\""),
+            };
+            try
+            {
+                return task.Generate(split, parse.GetValue(Count), parse.GetValue(Seed));
+            }
+            catch (ArgumentException error)
+            {
+                throw new UserInputException($"--n: {error.Message}", error);
+            }
+        }
+    }
+
+    private static ITask CreateTask(string name, TaskOptions? options = null)
+    {
+        try
+        {
+            return TaskCatalog.Create(name, options);
+        }
+        catch (ArgumentException error)
+        {
+            throw new UserInputException(error.Message, error);
+        }
+    }
+
+    private static Command SampleCommand()
+    {
+        var command = new Command("sample", "Print problems as JSON lines {id, task, problem, prompt, solution}.");
+        var options = new ProblemOptions();
+        options.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var task = options.BuildTask(parse);
+            WriteProblems(task, options.Generate(parse, task), Console.Out);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ExportCommand()
+    {
+        var command = new Command("export", "Write a split to a JSONL file, one {id, task, problem, prompt, solution} a line.");
+        var options = new ProblemOptions();
+        options.AddTo(command);
+        var output = new Option<FileInfo>("--out") { Description = "The JSONL file to write.", Required = true };
+        command.Options.Add(output);
+        command.SetAction(parse =>
+        {
+            var task = options.BuildTask(parse);
+            var problems = options.Generate(parse, task);
+            var file = parse.GetValue(output)!;
+            file.Directory?.Create();
+            using (var writer = new StreamWriter(file.FullName))
+            {
+                WriteProblems(task, problems, writer);
+            }
+            Log.Information("Wrote {Count} {Task} problems to {Path}", problems.Count, task.Name, file.FullName);
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ScoreCommand()
+    {
+        var command = new Command("score", "Score JSON lines {problem, completion} from standard input; print {id, correct, format_ok, reward, step_valid, reason}.");
+        var taskOption = new Option<string>("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
+        var formatBonus = new Option<double>("--format-bonus") { Description = "Reward of a well-formed wrong answer (TinyZero: 0.1).", DefaultValueFactory = _ => 0 };
+        var processWeight = new Option<double>("--process-weight") { Description = "Weight of the fraction of valid steps.", DefaultValueFactory = _ => 0 };
+        var lengthPenalty = new Option<double>("--length-penalty") { Description = "Subtracted per step beyond the most a solution needs.", DefaultValueFactory = _ => 0 };
+        command.Options.Add(taskOption);
+        command.Options.Add(formatBonus);
+        command.Options.Add(processWeight);
+        command.Options.Add(lengthPenalty);
+        command.SetAction(parse =>
+        {
+            var task = CreateTask(parse.GetValue(taskOption)!);
+            var rewards = new RewardConfig(parse.GetValue(formatBonus), parse.GetValue(processWeight), parse.GetValue(lengthPenalty));
+            var (scored, errors) = Score(task, Console.In, Console.Out, rewards);
+            Log.Information("Scored {Scored} completions, {Errors} malformed input lines", scored, errors);
+            return 0;
+        });
+        return command;
+    }
+
+    internal static void WriteProblems(ITask task, IEnumerable<Problem> problems, TextWriter output)
+    {
+        foreach (var problem in problems)
+        {
+            var line = new JsonObject
+            {
+                ["id"] = problem.Id,
+                ["task"] = task.Name,
+                ["problem"] = task.ToJson(problem),
+                ["prompt"] = task.Prompt(problem),
+                ["solution"] = string.Join('\n', task.Solve(problem)) + "\n",
+            };
+            output.WriteLine(line.ToJsonString(JsonOutput));
+        }
+    }
+
+    /// <summary>
+    /// Scores each input line; a malformed one gets <c>{"line": n, "error": ...}</c> and the rest are still scored.
+    /// Returns how many were scored and how many were malformed.
+    /// </summary>
+    internal static (int Scored, int Errors) Score(ITask task, TextReader input, TextWriter output, RewardConfig rewards)
+    {
+        var (scored, errors, lineNumber) = (0, 0, 0);
+        while (input.ReadLine() is { } text)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            JsonObject result;
+            try
+            {
+                result = ScoreLine(task, text, rewards);
+                scored++;
+            }
+            catch (Exception error) when (error is JsonException or FormatException)
+            {
+                result = new JsonObject { ["line"] = lineNumber, ["error"] = error.Message };
+                errors++;
+            }
+            output.WriteLine(result.ToJsonString(JsonOutput));
+        }
+        return (scored, errors);
+    }
+
+    private static JsonObject ScoreLine(ITask task, string text, RewardConfig rewards)
+    {
+        if (JsonNode.Parse(text) is not JsonObject line)
+        {
+            throw new FormatException("the line is not a JSON object");
+        }
+        if (line["problem"] is not JsonObject problemJson)
+        {
+            throw new FormatException("field \"problem\" must be an object");
+        }
+        if (line["completion"] is not JsonValue completionValue || !completionValue.TryGetValue<string>(out var completion))
+        {
+            throw new FormatException("field \"completion\" must be a string");
+        }
+        var problem = task.FromJson(problemJson);
+        var id = line["id"] is JsonValue idValue && idValue.TryGetValue<string>(out var given) ? given : problem.Id;
+        var verdict = task.Verify(problem, completion, rewards);
+        return new JsonObject
+        {
+            ["id"] = id,
+            ["correct"] = verdict.Correct,
+            ["format_ok"] = verdict.FormatOk,
+            ["reward"] = verdict.Reward,
+            ["step_valid"] = new JsonArray(verdict.StepValid.Select(valid => (JsonNode)valid).ToArray()),
+            ["reason"] = verdict.Reason,
+        };
+    }
+}

@@ -1,0 +1,285 @@
+namespace Reasoner.Rewards.Countdown;
+
+/// <summary>
+/// The expert: exhaustive depth-first search over "combine two of the numbers left", in the Tree-of-Thoughts step form.
+/// Subtraction is taken larger minus smaller, so every intermediate is non-negative; division goes both ways.
+/// </summary>
+internal static class CountdownSolver
+{
+    /// <summary>One step of a solution: <c>Left Op Right = Result</c>, and the numbers left after it.</summary>
+    public sealed record Step(CountdownExpression Left, char Op, CountdownExpression Right, CountdownExpression Result, IReadOnlyList<CountdownExpression> NumbersLeft)
+    {
+        public override string ToString() =>
+            $"{Left.Value} {Op} {Right.Value} = {Result.Value} (left: {string.Join(' ', NumbersLeft.Select(n => n.Value))})";
+    }
+
+    /// <summary>Unbounded: every problem the generator accepted was solved within the generator's budget.</summary>
+    public const long NoBudget = long.MaxValue;
+
+    /// <summary>
+    /// The first solution in the search order, or null when there is none (or the budget of expanded states runs out).
+    /// The search runs on bare values; the expressions of the steps are rebuilt from the path it found.
+    /// </summary>
+    public static IReadOnlyList<Step>? Solve(IReadOnlyList<int> numbers, int target, long budget = NoBudget)
+    {
+        var search = new ValueSearch(numbers, Rational.FromInteger(target), budget);
+        if (!search.Find(numbers.Count))
+        {
+            return null;
+        }
+        var state = numbers.Order().Select(n => CountdownExpression.Leaf(Rational.FromInteger(n))).ToList();
+        var steps = new List<Step>();
+        foreach (var (leftValue, op, rightValue) in search.Path)
+        {
+            var left = state.First(n => n.Value == leftValue);
+            state.Remove(left);
+            var right = state.First(n => n.Value == rightValue);
+            state.Remove(right);
+            var result = CountdownExpression.Combine(op, left, right)!;
+            var insertAt = state.FindIndex(n => n.Value.CompareTo(result.Value) > 0);
+            state.Insert(insertAt < 0 ? state.Count : insertAt, result);
+            steps.Add(new Step(left, op, right, result, state.ToList()));
+        }
+        return steps;
+    }
+
+    /// <summary>Every solution, without pruning of symmetric orders: for tests and for counting solutions of small problems.</summary>
+    public static IEnumerable<IReadOnlyList<Step>> AllSolutions(IReadOnlyList<int> numbers, int target)
+    {
+        var state = numbers.Order().Select(n => CountdownExpression.Leaf(Rational.FromInteger(n))).ToList();
+        return Enumerate(state, Rational.FromInteger(target), []);
+    }
+
+    /// <summary>The expert's completion lines: its steps, then the answer line built from the same tree.</summary>
+    public static IReadOnlyList<string> Lines(IReadOnlyList<Step> steps, int target)
+    {
+        var lines = steps.Select(step => step.ToString()).ToList();
+        lines.Add($"{CompletionLines.AnswerPrefix} {steps[^1].Result} = {target}");
+        return lines;
+    }
+
+    private static IEnumerable<IReadOnlyList<Step>> Enumerate(List<CountdownExpression> state, Rational target, List<Step> path)
+    {
+        if (state.Count == 1)
+        {
+            if (state[0].Value == target && path.Count > 0)
+            {
+                yield return path.ToList();
+            }
+            yield break;
+        }
+        foreach (var step in Moves(state, skipDuplicatePairs: false))
+        {
+            path.Add(step);
+            foreach (var solution in Enumerate(step.NumbersLeft.ToList(), target, path))
+            {
+                yield return solution;
+            }
+            path.RemoveAt(path.Count - 1);
+        }
+    }
+
+    /// <summary>Every step from a state: pairs i &lt; j of the ascending state, each operation that is defined.</summary>
+    private static IEnumerable<Step> Moves(List<CountdownExpression> state, bool skipDuplicatePairs)
+    {
+        var seenPairs = new HashSet<(Rational, Rational)>();
+        for (var i = 0; i < state.Count; i++)
+        {
+            for (var j = i + 1; j < state.Count; j++)
+            {
+                var (small, large) = (state[i], state[j]);
+                if (skipDuplicatePairs && !seenPairs.Add((small.Value, large.Value)))
+                {
+                    continue;
+                }
+                foreach (var (left, op, right) in Candidates(small, large))
+                {
+                    var result = CountdownExpression.Combine(op, left, right);
+                    if (result is null)
+                    {
+                        continue;
+                    }
+                    var rest = new List<CountdownExpression>(state.Count - 1);
+                    for (var k = 0; k < state.Count; k++)
+                    {
+                        if (k != i && k != j)
+                        {
+                            rest.Add(state[k]);
+                        }
+                    }
+                    var insertAt = rest.FindIndex(n => n.Value.CompareTo(result.Value) > 0);
+                    rest.Insert(insertAt < 0 ? rest.Count : insertAt, result);
+                    yield return new Step(left, op, right, result, rest);
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(CountdownExpression Left, char Op, CountdownExpression Right)> Candidates(CountdownExpression small, CountdownExpression large)
+    {
+        yield return (small, '+', large);
+        yield return (small, '*', large);
+        yield return (large, '-', small);
+        yield return (large, '/', small);
+        if (small.Value != large.Value)
+        {
+            yield return (small, '/', large);
+        }
+    }
+
+    /// <summary>
+    /// Depth-first search over sorted value arrays, one preallocated array per level, allocation-free in its inner loop.
+    /// States that failed are remembered by a 128-bit hash of their sorted values: this makes unsolvable six-number
+    /// problems affordable, and a false "failed" would need two independent 64-bit hashes to collide.
+    /// </summary>
+    private sealed class ValueSearch
+    {
+        private readonly Rational _target;
+        private readonly long _budget;
+        private readonly Rational[][] _levels;
+        private readonly HashSet<(ulong, ulong)> _failed = [];
+        private readonly (Rational Left, char Op, Rational Right)[] _path;
+        private long _expanded;
+
+        public ValueSearch(IReadOnlyList<int> numbers, Rational target, long budget)
+        {
+            _target = target;
+            _budget = budget;
+            _levels = new Rational[numbers.Count + 1][];
+            for (var count = 0; count <= numbers.Count; count++)
+            {
+                _levels[count] = new Rational[count];
+            }
+            var initial = numbers.Order().Select(n => Rational.FromInteger(n)).ToArray();
+            initial.CopyTo(_levels[numbers.Count], 0);
+            _path = new (Rational, char, Rational)[Math.Max(0, numbers.Count - 1)];
+        }
+
+        /// <summary>The steps of the solution <see cref="Find"/> found, in order.</summary>
+        public IEnumerable<(Rational Left, char Op, Rational Right)> Path => _path;
+
+        private static readonly char[] Ops = ['+', '*', '-', '/', '\\'];
+
+        /// <summary>Searches from the state held in level <paramref name="count"/>.</summary>
+        public bool Find(int count)
+        {
+            var state = _levels[count];
+            if (count == 1)
+            {
+                return state[0] == _target;
+            }
+            var key = Hash(state);
+            if (_failed.Contains(key) || ++_expanded > _budget)
+            {
+                return false;
+            }
+            var next = _levels[count - 1];
+            var depth = _path.Length - (count - 1);
+            for (var i = 0; i < count; i++)
+            {
+                for (var j = i + 1; j < count; j++)
+                {
+                    if (SeenPair(state, i, j))
+                    {
+                        continue;
+                    }
+                    var (small, large) = (state[i], state[j]);
+                    foreach (var code in Ops)
+                    {
+                        // '\\' is small / large: division both ways, the smaller first only when it differs.
+                        var (left, op, right) = code switch
+                        {
+                            '+' or '*' => (small, code, large),
+                            '\\' => (small, '/', large),
+                            _ => (large, code, small),
+                        };
+                        if ((code == '\\' && small == large) || !Rational.TryApply(op, left, right, out var value))
+                        {
+                            continue;
+                        }
+                        _path[depth] = (left, op, right);
+                        if (count == 2)
+                        {
+                            if (value == _target)
+                            {
+                                return true;
+                            }
+                            continue;
+                        }
+                        Fill(next, state, i, j, value);
+                        if (Find(count - 1))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+            _failed.Add(key);
+            return false;
+        }
+
+        /// <summary>True when an earlier pair of the same two values was already tried from this state.</summary>
+        private static bool SeenPair(Rational[] state, int i, int j)
+        {
+            for (var a = 0; a <= i; a++)
+            {
+                for (var b = a + 1; b < state.Length; b++)
+                {
+                    if (a == i && b == j)
+                    {
+                        return false;
+                    }
+                    if (state[a] == state[i] && state[b] == state[j])
+                    {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /// <summary>Writes the state without positions i and j, with <paramref name="value"/> inserted in order.</summary>
+        private static void Fill(Rational[] next, Rational[] state, int i, int j, Rational value)
+        {
+            var written = 0;
+            var inserted = false;
+            for (var k = 0; k < state.Length; k++)
+            {
+                if (k == i || k == j)
+                {
+                    continue;
+                }
+                if (!inserted && state[k].CompareTo(value) > 0)
+                {
+                    next[written++] = value;
+                    inserted = true;
+                }
+                next[written++] = state[k];
+            }
+            if (!inserted)
+            {
+                next[written] = value;
+            }
+        }
+
+        private static (ulong, ulong) Hash(Rational[] state)
+        {
+            var (first, second) = (14695981039346656037UL, 0x9E3779B97F4A7C15UL);
+            foreach (var value in state)
+            {
+                first = (first ^ (ulong)value.Numerator) * 1099511628211UL;
+                first = (first ^ (ulong)value.Denominator) * 1099511628211UL;
+                second = Mix(second + (ulong)value.Numerator);
+                second = Mix(second + (ulong)value.Denominator * 31);
+            }
+            return (first, second);
+        }
+
+        private static ulong Mix(ulong x)
+        {
+            x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+            x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+            return x ^ (x >> 31);
+        }
+    }
+}

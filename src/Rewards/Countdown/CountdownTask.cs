@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+
+namespace Reasoner.Rewards.Countdown;
+
+/// <summary>Difficulty of generated Countdown problems: how many numbers, their range, the target's range.</summary>
+/// <param name="Numbers">How many numbers, 3 to 6.</param>
+/// <param name="MaxNumber">Game of 24 draws from 1-13; TinyZero's Countdown from 1-99.</param>
+public sealed record CountdownOptions(int Numbers = 4, int MinNumber = 1, int MaxNumber = 13, int MinTarget = 1, int MaxTarget = 100)
+{
+    public const int MaxMagnitude = 1_000_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        Require(Numbers is >= 3 and <= 6, "numbers", Numbers, "3 to 6");
+        Require(MinNumber is >= 1 and <= MaxMagnitude, "min-number", MinNumber, $"1 to {MaxMagnitude}");
+        Require(MaxNumber >= MinNumber && MaxNumber <= MaxMagnitude, "max-number", MaxNumber, $"{MinNumber} to {MaxMagnitude}");
+        Require(MinTarget is >= 0 and <= MaxMagnitude, "min-target", MinTarget, $"0 to {MaxMagnitude}");
+        Require(MaxTarget >= MinTarget && MaxTarget <= MaxMagnitude, "max-target", MaxTarget, $"{MinTarget} to {MaxMagnitude}");
+    }
+
+    private static void Require(bool ok, string name, int value, string range)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"countdown option {name} = {value} is out of range ({range})");
+        }
+    }
+}
+
+/// <summary>
+/// Countdown: reach the target from a multiset of numbers, each used once, with + - * / in exact rational arithmetic.
+/// Prompt <c>4 4 6 8 -> 24</c>; steps <c>4 + 8 = 12 (left: 4 6 12)</c>; last line <c>Answer: (6 - 4) * (4 + 8) = 24</c>.
+/// </summary>
+public sealed class CountdownTask : ITask
+{
+    /// <summary>Expanded states allowed when testing a candidate for solvability; beyond it the candidate is redrawn.</summary>
+    private const long GenerationBudget = 20_000;
+
+    /// <summary>Every character of prompts, steps and answers (digits, operators, "left:", "Answer:", "->").</summary>
+    internal const string AlphabetChars = "\n ()*+-/0123456789:=>Aeflnrstw";
+
+    private readonly CountdownOptions _options;
+
+    public CountdownTask(CountdownOptions? options = null)
+    {
+        _options = options ?? new CountdownOptions();
+        _options.Validate();
+    }
+
+    public string Name => "countdown";
+
+    public string Alphabet => AlphabetChars;
+
+    /// <summary>
+    /// Draws numbers and a target uniformly, keeping those the expert solves. The split is a hash of the multiset and
+    /// target; Game-of-24 test puzzles never enter the train split.
+    /// </summary>
+    public IReadOnlyList<Problem> Generate(Split split, int count, int seed)
+    {
+        var random = new Random(seed);
+        return SplitAssignment.Collect(split, count, () => Draw(random), p => p.CanonicalKey,
+            p => split == Split.Train && Game24Puzzles.IsTestPuzzle(p.Numbers, p.Target));
+    }
+
+    private CountdownProblem? Draw(Random random)
+    {
+        var numbers = new int[_options.Numbers];
+        for (var i = 0; i < numbers.Length; i++)
+        {
+            numbers[i] = random.Next(_options.MinNumber, _options.MaxNumber + 1);
+        }
+        var target = random.Next(_options.MinTarget, _options.MaxTarget + 1);
+        return CountdownSolver.Solve(numbers, target, GenerationBudget) is null ? null : CountdownProblem.Create(Name, numbers, target);
+    }
+
+    public string Prompt(Problem problem) => PromptOf(As(problem));
+
+    internal static string PromptOf(CountdownProblem problem) => $"{string.Join(' ', problem.Numbers)} -> {problem.Target}\n";
+
+    public IReadOnlyList<string> Solve(Problem problem) => SolveCountdown(As(problem));
+
+    internal static IReadOnlyList<string> SolveCountdown(CountdownProblem problem)
+    {
+        var steps = CountdownSolver.Solve(problem.Numbers, problem.Target)
+            ?? throw new ArgumentException($"problem {problem.Id} has no solution");
+        return CountdownSolver.Lines(steps, problem.Target);
+    }
+
+    public int MaxSteps(Problem problem) => As(problem).Numbers.Count;
+
+    public bool IsAnswerLine(string line) => CompletionLines.IsAnswerLine(line);
+
+    public ParsedCompletion Parse(string completion) => CountdownVerifier.Parse(completion);
+
+    public Verdict Verify(Problem problem, string completion, RewardConfig rewards) => CountdownVerifier.Verify(As(problem), completion, rewards);
+
+    public JsonObject ToJson(Problem problem) => ToJsonOf(As(problem));
+
+    internal static JsonObject ToJsonOf(CountdownProblem problem) => new()
+    {
+        ["numbers"] = new JsonArray(problem.Numbers.Select(n => (JsonNode)n).ToArray()),
+        ["target"] = problem.Target,
+    };
+
+    public Problem FromJson(JsonObject json) => FromJsonOf(json, Name, minNumbers: 2, maxNumbers: 6);
+
+    /// <summary>Reads <c>{"numbers": [..], "target": t}</c>, throwing <see cref="FormatException"/> naming the bad field.</summary>
+    internal static CountdownProblem FromJsonOf(JsonObject json, string idPrefix, int minNumbers, int maxNumbers)
+    {
+        if (json["numbers"] is not JsonArray array || array.Count < minNumbers || array.Count > maxNumbers)
+        {
+            throw new FormatException($"problem field \"numbers\" must be an array of {minNumbers} to {maxNumbers} integers");
+        }
+        var numbers = array.Select(node => ReadInt(node, "numbers")).ToArray();
+        var target = ReadInt(json["target"], "target");
+        return CountdownProblem.Create(idPrefix, numbers, target);
+    }
+
+    private static int ReadInt(JsonNode? node, string field)
+    {
+        if (node is JsonValue value && value.TryGetValue<int>(out var number) && number is >= 0 and <= CountdownOptions.MaxMagnitude)
+        {
+            return number;
+        }
+        throw new FormatException($"problem field \"{field}\" must hold integers from 0 to {CountdownOptions.MaxMagnitude}");
+    }
+
+    private static CountdownProblem As(Problem problem) => problem as CountdownProblem
+        ?? throw new ArgumentException($"problem {problem.Id} is not a Countdown problem");
+}
