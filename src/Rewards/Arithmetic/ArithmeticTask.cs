@@ -271,10 +271,15 @@ public sealed partial class ArithmeticTask : ITask
         return ArithmeticProblem.Create(op, Operand(json, "left"), Operand(json, "right"));
     }
 
-    private static long Operand(JsonObject json, string field) =>
-        json[field] is JsonValue value && value.TryGetValue<long>(out var number) && number is >= 0 and < 1_000_000_000_000_000_000
+    private static long Operand(JsonObject json, string field)
+    {
+        // A parsed document yields any integer type; a JsonObject built in code holds the type it was given.
+        long number = 0;
+        var isInteger = json[field] is JsonValue value && (value.TryGetValue(out number) || (value.TryGetValue<int>(out var small) && (number = small) == small));
+        return isInteger && number is >= 0 and < 1_000_000_000_000_000_000
             ? number
             : throw new FormatException($"problem field \"{field}\" must be an integer from 0 to 10^18 - 1");
+    }
 
     private static ArithmeticProblem As(Problem problem) => problem as ArithmeticProblem
         ?? throw new ArgumentException($"problem {problem.Id} is not an arithmetic problem");
