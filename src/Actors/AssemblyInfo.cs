@@ -1,1 +1,2 @@
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("Reasoner.Actors.Tests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("reasoner")]

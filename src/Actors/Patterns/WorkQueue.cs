@@ -14,7 +14,7 @@ namespace Reasoner.Actors.Patterns;
 /// </summary>
 internal sealed class WorkQueue<TItem, TResult> : ReceiveActor
 {
-    private readonly Func<TItem, ValueTask<TResult>> _work;
+    private readonly Func<int, TItem, ValueTask<TResult>> _work;
     private readonly WorkQueueOptions _options;
     private readonly HashSet<IActorRef> _workers = [];
     private readonly Queue<IActorRef> _idle = new();
@@ -28,6 +28,12 @@ internal sealed class WorkQueue<TItem, TResult> : ReceiveActor
     private IActorRef? _requester;
 
     public WorkQueue(Func<TItem, ValueTask<TResult>> work, WorkQueueOptions options)
+        : this((_, item) => work(item), options)
+    {
+    }
+
+    /// <summary>The work function also gets the index (0 to Workers - 1) of the worker running it, e.g. for provenance.</summary>
+    public WorkQueue(Func<int, TItem, ValueTask<TResult>> work, WorkQueueOptions options)
     {
         if (options.Workers < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "Workers must be >= 1.");
         _work = work;
@@ -64,7 +70,10 @@ internal sealed class WorkQueue<TItem, TResult> : ReceiveActor
     protected override void PreStart()
     {
         for (var i = 0; i < _options.Workers; i++)
-            _workers.Add(Context.Watch(Context.ActorOf(Props.Create(() => new Worker(_work)), $"worker{i}")));
+        {
+            var index = i;
+            _workers.Add(Context.Watch(Context.ActorOf(Props.Create(() => new Worker(index, _work)), $"worker{i}")));
+        }
     }
 
     protected override OneForOneStrategy SupervisorStrategy() => _options.Supervision;
@@ -130,9 +139,9 @@ internal sealed class WorkQueue<TItem, TResult> : ReceiveActor
 
     private sealed class Worker : ReceiveActor
     {
-        public Worker(Func<TItem, ValueTask<TResult>> work)
+        public Worker(int index, Func<int, TItem, ValueTask<TResult>> work)
         {
-            ReceiveAsync<Assign>(async assign => Context.Parent.Tell(new ItemDone(assign.Index, await work(assign.Item)), Self));
+            ReceiveAsync<Assign>(async assign => Context.Parent.Tell(new ItemDone(assign.Index, await work(index, assign.Item)), Self));
         }
 
         protected override void PreStart() => Context.Parent.Tell(new WorkerReady(), Self);

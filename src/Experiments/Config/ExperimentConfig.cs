@@ -1,11 +1,13 @@
 using System.ComponentModel.DataAnnotations;
+using Reasoner.Rewards;
+using Reasoner.Search;
 
 namespace Reasoner.Experiments.Config;
 
-// The records an experiment YAML binds to (experiments/<name>.yaml), drafted from issue 5. Keys are the parameter
-// names in snake_case; each default applies when the key is absent. Nested sections and lists take a nullable
-// parameter defaulting to null and a non-null property, so `new ExperimentConfig("x", new TaskConfig("game24"))`
-// is a complete config and the written-back YAML always has every section.
+// The records an experiment YAML binds to (experiments/<name>.yaml). Keys are the parameter names in snake_case; each
+// default applies when the key is absent. Nested sections and lists take a nullable parameter defaulting to null and a
+// non-null property, so `new ExperimentConfig("x", new TaskConfig("game24"))` is a complete config and the written-back
+// YAML always has every section.
 
 /// <summary>One experiment: a task, a model, imitation, self-improvement and evaluation.</summary>
 public sealed record ExperimentConfig(
@@ -32,16 +34,64 @@ public sealed record ExperimentConfig(
         {
             yield return new ConfigIssue("name", $"'{Name}' cannot name a run directory: use letters, digits, '-' and '_'");
         }
+        if (SelfImprovement.Algorithm == SelfImprovementAlgorithm.Grpo && SelfImprovement.Search.Method != "sample")
+        {
+            yield return new ConfigIssue("self_improvement.search.method",
+                $"grpo learns from groups of independent samples: use method 'sample' (its 'samples' option is the group size), not '{SelfImprovement.Search.Method}'");
+        }
+        if (SelfImprovement.Algorithm == SelfImprovementAlgorithm.AlphaZero && SelfImprovement.Search.Method != "mcts")
+        {
+            yield return new ConfigIssue("self_improvement.search.method",
+                $"alphazero trains the policy on MCTS visit distributions: use method 'mcts', not '{SelfImprovement.Search.Method}'");
+        }
     }
 }
 
 /// <summary>
-/// The verifiable task and its generator's options. Options stay a string map until each task has its own record:
-/// the task parses them and names the bad one.
+/// The verifiable task (<c>countdown</c>, <c>game24</c>, <c>arithmetic</c>, <c>sudoku</c>) and its difficulty options;
+/// an option the task does not take is an error. Null options take the task's defaults.
 /// </summary>
-public sealed record TaskConfig(string Name, IReadOnlyDictionary<string, string>? Options = null)
+public sealed record TaskConfig(
+    string Name,
+    // Countdown: how many numbers (3 to 6), their range and the target's range.
+    int? Numbers = null,
+    int? MinNumber = null,
+    int? MaxNumber = null,
+    int? MinTarget = null,
+    int? MaxTarget = null,
+    // Arithmetic: add | multiply | mixed, and the operands' digits.
+    string? Operation = null,
+    int? Digits = null,
+    int? RightDigits = null,
+    // Sudoku: 4 or 9, and the empty cells.
+    int? Size = null,
+    int? Blanks = null,
+    // Reward of a well-formed wrong answer (TinyZero: 0.1); correct answers earn 1.
+    [Range(0.0, 1.0)] double FormatBonus = 0) : IValidatedConfig
 {
-    public IReadOnlyDictionary<string, string> Options { get; init; } = Options ?? new Dictionary<string, string>();
+    public TaskOptions Options => new(Numbers, MinNumber, MaxNumber, MinTarget, MaxTarget, Operation, Digits, RightDigits, Size, Blanks);
+
+    public RewardConfig Rewards => new(FormatBonus);
+
+    /// <summary>The task, built through <see cref="TaskCatalog"/>.</summary>
+    public ITask Create() => TaskCatalog.Create(Name, Options);
+
+    public IEnumerable<ConfigIssue> Validate()
+    {
+        string? problem = null;
+        try
+        {
+            Create();
+        }
+        catch (ArgumentException error)
+        {
+            problem = error.Message;
+        }
+        if (problem is not null)
+        {
+            yield return new ConfigIssue("", problem);
+        }
+    }
 }
 
 /// <summary>The GPT policy (with value head). Small by default: the point is many fast iterations on 2-16 cores.</summary>
@@ -61,87 +111,101 @@ public sealed record ModelConfig(
     }
 }
 
-/// <summary>Stage 1: supervised fine-tuning on expert demonstrations.</summary>
+/// <summary>Stage 1: supervised fine-tuning of a fresh model on expert demonstrations.</summary>
 public sealed record ImitationConfig(
-    [Range(0, int.MaxValue)] int Demonstrations = 10_000,
-    // 0 skips imitation, e.g. to start self-improvement from a checkpoint.
-    [Range(0, int.MaxValue)] int Steps = 2_000,
+    // Expert solutions of distinct training problems; fewer leave the policy room to improve in stage 2.
+    [Range(1, int.MaxValue)] int Demonstrations = 10_000,
+    [Range(1, int.MaxValue)] int Steps = 2_000,
     [Range(1, 65_536)] int Batch = 32,
     [Range(0.0, 1.0)] double Lr = 3e-4);
 
 public enum SelfImprovementAlgorithm
 {
-    /// <summary>Train on the search's verified-correct trajectories (Anthony et al. 2017; STaR).</summary>
+    /// <summary>Train on the search's verified-correct trajectories (Anthony et al. 2017; STaR; ReST-EM).</summary>
     ExpertIteration,
-    /// <summary>Train the policy on MCTS visit distributions and the value on outcomes (Silver et al. 2017).</summary>
+    /// <summary>Train the policy towards MCTS visit distributions and the value towards outcomes (Silver et al. 2017).</summary>
     AlphaZero,
-    /// <summary>Group-relative policy optimisation over sampled groups (Shao et al. 2024); no value model needed.</summary>
+    /// <summary>Group-relative policy optimisation over sampled groups with a KL penalty (Shao et al. 2024).</summary>
     Grpo,
 }
 
-/// <summary>Stage 2: iterations of search, verify, train.</summary>
+/// <summary>Stage 2: iterations of search on fresh training problems, verify, train, (gate), promote.</summary>
 public sealed record SelfImprovementConfig(
     SelfImprovementAlgorithm Algorithm = SelfImprovementAlgorithm.ExpertIteration,
     // 0 stops after imitation: the System-1 baseline run.
     [Range(0, 10_000)] int Iterations = 5,
+    // Fresh training problems searched each iteration (never the imitation problems, never held-out ones).
     [Range(1, int.MaxValue)] int ProblemsPerIteration = 512,
     SearchConfig? Search = null,
     [Range(1, 1024)] int Workers = 2,
-    [Range(0, int.MaxValue)] int StepsPerIteration = 500,
+    [Range(1, int.MaxValue)] int StepsPerIteration = 500,
     [Range(1, 65_536)] int Batch = 32,
     [Range(0.0, 1.0)] double Lr = 1e-4,
-    // Promote a new checkpoint only if it beats the current one on a gating set (AlphaGo Zero's arena); off lets
-    // every iteration through, as AlphaZero does.
-    bool Gating = true)
+    // Bounded example history (Coach's numItersForTrainExamplesHistory): the replay buffer keeps the searched problems
+    // of at most this many recent episodes; older ones are dropped first.
+    [Range(1, int.MaxValue)] int ReplayCapacity = 4096,
+    // GRPO's KL coefficient beta towards the imitation policy (DeepSeekMath: 0.04).
+    [Range(0.0, 10.0)] double KlBeta = 0.04,
+    // Promote a new checkpoint only if its System-1 accuracy on gating_problems validation problems (training split,
+    // never searched) is at least the current one's (AlphaGo Zero's arena); off promotes every iteration, as AlphaZero.
+    bool Gating = false,
+    [Range(1, int.MaxValue)] int GatingProblems = 100,
+    // Most policy/value requests the inference server puts in one forward pass.
+    [Range(1, 4096)] int InferenceBatch = 64)
 {
     public SearchConfig Search { get; init; } = Search ?? new();
 }
 
-public enum SearchMethod { System1, SelfConsistency, BestOfN, Beam, TotBfs, TotDfs, Mcts }
-
-/// <summary>A search method and the settings of each; only the chosen method's section is used.</summary>
+/// <summary>
+/// A search method by the name <see cref="SearchFactory"/> knows (<c>system1</c> is greedy decoding), with its options
+/// bound to that method's record (e.g. <c>{simulations: 32, candidates: 4}</c> for mcts). Unknown options are errors.
+/// </summary>
 public sealed record SearchConfig(
-    SearchMethod Method = SearchMethod.Mcts,
-    // Samples for self-consistency and best-of-n.
-    [Range(1, 1024)] int Samples = 8,
-    BeamConfig? Beam = null,
-    TreeOfThoughtConfig? Tot = null,
-    MctsConfig? Mcts = null)
+    string Method = "mcts",
+    IReadOnlyDictionary<string, string>? Options = null,
+    // The longest step (tokens) the policy may generate; long enough for the task's longest line.
+    [Range(1, 4096)] int MaxStepTokens = 64) : IValidatedConfig
 {
-    public BeamConfig Beam { get; init; } = Beam ?? new();
-    public TreeOfThoughtConfig Tot { get; init; } = Tot ?? new();
-    public MctsConfig Mcts { get; init; } = Mcts ?? new();
+    public const string System1 = "system1";
+
+    public IReadOnlyDictionary<string, string> Options { get; init; } = Options ?? new Dictionary<string, string>();
+
+    /// <summary>The method's name in metrics and reports.</summary>
+    public string Label => Method == System1 || Method == "greedy" ? System1 : Method;
+
+    public ISearch Create() => SearchFactory.Create(Method == System1 ? "greedy" : Method, Options);
+
+    public SearchBudget Budget => new(MaxStepTokens: MaxStepTokens);
+
+    public IEnumerable<ConfigIssue> Validate()
+    {
+        string? problem = null;
+        try
+        {
+            Create();
+        }
+        catch (FormatException error)
+        {
+            problem = error.Message;
+        }
+        if (problem is not null)
+        {
+            yield return new ConfigIssue(Options.Count > 0 && Method != System1 ? "options" : "method", problem);
+        }
+    }
 }
 
-public sealed record BeamConfig([Range(1, 1024)] int Width = 4, [Range(1, 1024)] int ExpansionsPerNode = 4);
-
-/// <summary>Tree of Thoughts (Yao et al. 2023): propose steps, score states with the value model, keep the best.</summary>
-public sealed record TreeOfThoughtConfig(
-    [Range(1, 1024)] int Breadth = 5,
-    [Range(1, 1024)] int ProposalsPerState = 3,
-    // DFS backtracks from states the value model scores below this.
-    [Range(0.0, 1.0)] double PruneBelow = 0.2);
-
-public sealed record MctsConfig(
-    [Range(1, 100_000)] int Simulations = 64,
-    // PUCT exploration constant (Silver et al. 2017); AlphaZero's chess/shogi/Go value.
-    [Range(0.0, 100.0)] double CPuct = 1.25,
-    // Root noise: Dir(alpha) mixed in with weight fraction, only during self-improvement, never in evaluation.
-    [Range(0.0, 100.0)] double DirichletAlpha = 0.3,
-    [Range(0.0, 1.0)] double DirichletFraction = 0.25,
-    // Visit-count temperature for the training target; 0 takes the most visited step.
-    [Range(0.0, 100.0)] double Temperature = 1.0);
-
-/// <summary>Evaluation on the held-out split after imitation and after each iteration.</summary>
+/// <summary>
+/// Evaluation on held-out test problems after imitation and after each iteration: the same problems and seeds for
+/// every method and every iteration, so the paired tests compare like with like. Search never gets root noise here.
+/// </summary>
 public sealed record EvaluationConfig(
-    string Split = "test",
     [Range(1, int.MaxValue)] int Problems = 200,
-    IReadOnlyList<SearchMethod>? Methods = null,
-    IReadOnlyList<int>? Seeds = null,
-    // Generated tokens per problem for every method, to compare at equal compute; null runs each at its own defaults.
-    [Range(1, int.MaxValue)] int? Budget = null) : IValidatedConfig
+    IReadOnlyList<SearchConfig>? Methods = null,
+    // One evaluation of every method per seed (the search's random choices); System 1 is greedy and seed-independent.
+    IReadOnlyList<int>? Seeds = null) : IValidatedConfig
 {
-    public IReadOnlyList<SearchMethod> Methods { get; init; } = Methods ?? [SearchMethod.System1, SearchMethod.Mcts];
+    public IReadOnlyList<SearchConfig> Methods { get; init; } = Methods ?? [new SearchConfig(SearchConfig.System1), new SearchConfig()];
     public IReadOnlyList<int> Seeds { get; init; } = Seeds ?? [0];
 
     public IEnumerable<ConfigIssue> Validate()
@@ -153,6 +217,11 @@ public sealed record EvaluationConfig(
         if (Seeds.Count == 0)
         {
             yield return new ConfigIssue("seeds", "list at least one seed");
+        }
+        var duplicate = Methods.GroupBy(m => m.Label).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            yield return new ConfigIssue("methods", $"method '{duplicate.Key}' is listed twice: metrics name methods by their name");
         }
     }
 }

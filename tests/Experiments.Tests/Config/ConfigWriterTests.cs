@@ -39,25 +39,26 @@ public class ConfigWriterTests
         var config = ConfigBinder.Load<ExperimentConfig>("""
             name: game24-mcts
             task:
-              name: game24
-              options: {numbers: "4"}
+              name: countdown
+              numbers: 4
             self_improvement:
               algorithm: alphazero
               search:
-                mcts: {simulations: 128}
+                method: mcts
+                options: {simulations: "128"}
             evaluation:
-              methods: [system1, best-of-n, mcts]
+              methods: [{method: system1}, {method: best-of-n}, {method: mcts}]
             """, "x.yaml", ["seed=3"]);
         string yaml = ConfigWriter.ToYaml(config);
         var back = ConfigBinder.Load<ExperimentConfig>(yaml, "config.yaml");
 
         Assert.Equal(ConfigWriter.ToYaml(back), yaml);
         Assert.Equal(SelfImprovementAlgorithm.AlphaZero, back.SelfImprovement.Algorithm);
-        Assert.Equal(128, back.SelfImprovement.Search.Mcts.Simulations);
-        Assert.Equal([SearchMethod.System1, SearchMethod.BestOfN, SearchMethod.Mcts], back.Evaluation.Methods);
+        Assert.Equal("128", back.SelfImprovement.Search.Options["simulations"]);
+        Assert.Equal(["system1", "best-of-n", "mcts"], back.Evaluation.Methods.Select(m => m.Label));
+        Assert.Equal(4, back.Task.Numbers);
         Assert.Equal(3, back.Seed);
         Assert.Contains("d_model: 128", yaml);
-        Assert.Contains("c_puct: 1.25", yaml);
         Assert.Contains("problems_per_iteration: 512", yaml);
     }
 
@@ -67,5 +68,16 @@ public class ConfigWriterTests
         var error = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
             "name: x\ntask: {name: game24}\nmodel:\n  d_model: 100\n  heads: 3\n", "x.yaml"));
         Assert.Equal(("model.heads", 5), (error.KeyPath, error.Line));
+    }
+
+    [Fact]
+    public void ExperimentConfigNamesAnUnknownSearchOptionAndATaskOption()
+    {
+        var search = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
+            "name: x\ntask: {name: game24}\nself_improvement:\n  search:\n    method: mcts\n    options: {simulation: \"3\"}\n", "x.yaml"));
+        Assert.Equal("self_improvement.search.options", search.KeyPath);
+        Assert.Contains("simulation", search.Message);
+        var task = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>("name: x\ntask: {name: game24, numbers: 3}\n", "x.yaml"));
+        Assert.Contains("numbers", task.Message);
     }
 }

@@ -1,0 +1,44 @@
+using Reasoner.Actors.Runtime;
+using Reasoner.Experiments.Metrics;
+using Reasoner.Experiments.SelfImprovement;
+using Reasoner.Rewards;
+
+namespace Reasoner.Actors.SelfImprovement;
+
+/// <summary>
+/// Trains the policy and value model and writes a checkpoint: stage 1 on demonstrations, then once per iteration on the
+/// replay buffer's episodes. Every optimiser step's metrics go to the sink as they come; steps count across the run.
+/// Training runs on a thread of its own, so the actors around it keep moving (progress, metrics).
+/// </summary>
+internal sealed class Learner : ReceiveActor
+{
+    private readonly IExperimentBackend _backend;
+    private readonly IActorRef _metrics;
+    private long _steps;
+
+    public Learner(IExperimentBackend backend, IActorRef metrics)
+    {
+        _backend = backend;
+        _metrics = metrics;
+        ReceiveAsync<Imitate>(imitate => TrainAsync(imitate.CheckpointOut, () => _backend.Imitate(imitate.Problems, imitate.CheckpointOut, _steps, Log)));
+        ReceiveAsync<Improve>(improve => TrainAsync(improve.CheckpointOut,
+            () => _backend.Improve(improve.Iteration, improve.Episodes, improve.CheckpointIn, improve.CheckpointOut, _steps, Log)));
+    }
+
+    /// <summary>Stage 1 from a fresh model on the expert's solutions of <paramref name="Problems"/>; replies <see cref="Trained"/>.</summary>
+    public sealed record Imitate(IReadOnlyList<Problem> Problems, string CheckpointOut);
+
+    /// <summary>Iteration <paramref name="Iteration"/> from <paramref name="CheckpointIn"/>; replies <see cref="Trained"/>.</summary>
+    public sealed record Improve(int Iteration, IReadOnlyList<Episode> Episodes, string CheckpointIn, string CheckpointOut);
+
+    public sealed record Trained(string Checkpoint, TrainingReport Report);
+
+    private void Log(MetricsRow row) => _metrics.Tell(row);
+
+    private Task TrainAsync(string checkpoint, Func<TrainingReport> train) => Reply.WithAsync(Sender, Self, async () =>
+    {
+        var report = await Task.Factory.StartNew(train, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _steps += report.Steps;
+        return new Trained(checkpoint, report);
+    });
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Reasoner.Actors.Runtime;
+using Reasoner.Experiments.Metrics;
+
+namespace Reasoner.Actors.SelfImprovement;
+
+/// <summary>
+/// Writes every metric as it comes (metrics.jsonl/csv, outcomes.jsonl, each line flushed, so a run killed midway keeps
+/// what it measured) and keeps the observer informed of the phase in progress.
+/// </summary>
+internal sealed class MetricsSink : ReceiveActor
+{
+    private readonly MetricsWriter _metrics;
+    private readonly OutcomesWriter _outcomes;
+    private readonly ILoopObserver _observer;
+    private readonly Stopwatch _phaseClock = new();
+    private PhaseStarted _phase = new("idle", 0, 0, 0);
+    private int _done;
+    private double _rewardSum;
+
+    public MetricsSink(MetricsWriter metrics, OutcomesWriter outcomes, ILoopObserver observer)
+    {
+        _metrics = metrics;
+        _outcomes = outcomes;
+        _observer = observer;
+        Receive<MetricsRow>(_metrics.Append);
+        Receive<ProblemOutcome>(_outcomes.Append);
+        Receive<PhaseStarted>(phase =>
+        {
+            _phase = phase;
+            _done = 0;
+            _rewardSum = 0;
+            _phaseClock.Restart();
+        });
+        Receive<EpisodeSearched>(searched =>
+        {
+            _done++;
+            _rewardSum += searched.Episode.Chosen.Reward;
+            double seconds = Math.Max(_phaseClock.Elapsed.TotalSeconds, 1e-9);
+            _observer.Progress(new LoopProgress(_phase.Phase, _phase.Iteration, _phase.Iterations, _done, _phase.Problems, _rewardSum / _done, _done / seconds));
+        });
+        Receive<Note>(note => _observer.Note(note.MessageTemplate, note.Values));
+        Receive<Flush>(_ => Sender.Tell(new Flushed(), Self));
+    }
+
+    /// <summary>The episodes that follow belong to this phase (progress counts restart).</summary>
+    public sealed record PhaseStarted(string Phase, int Iteration, int Iterations, int Problems);
+
+    /// <summary>A line for the log.</summary>
+    public sealed record Note(string MessageTemplate, params object[] Values);
+
+    /// <summary>Replies <see cref="Flushed"/> once every message told before it is written.</summary>
+    public sealed record Flush;
+
+    public sealed record Flushed;
+
+    protected override void PostStop()
+    {
+        _metrics.Dispose();
+        _outcomes.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+using Reasoner.Actors.Runtime;
+using Reasoner.Experiments.SelfImprovement;
+
+namespace Reasoner.Actors.SelfImprovement;
+
+/// <summary>
+/// Owns the run's <see cref="ReplayBuffer"/>: episodes go in (each re-verified with the task, so a wrong reward never
+/// enters training), snapshots come out for the learner. The buffer's state is the actor's alone.
+/// </summary>
+internal sealed class ReplayBufferActor : ReceiveActor
+{
+    public ReplayBufferActor(ReplayBuffer buffer)
+    {
+        Receive<AddEpisodes>(add =>
+        {
+            int accepted = add.Episodes.Count(buffer.Add);
+            Sender.Tell(new EpisodesAdded(accepted, add.Episodes.Count - accepted, buffer.Count), Self);
+        });
+        Receive<TakeSnapshot>(take => Sender.Tell(new Snapshot(take.OnlyIteration is { } k ? buffer.FromIteration(k) : buffer.All()), Self));
+    }
+
+    /// <summary>Replies <see cref="EpisodesAdded"/>.</summary>
+    public sealed record AddEpisodes(IReadOnlyList<Episode> Episodes);
+
+    /// <summary><paramref name="Rejected"/>: episodes whose rewards the verifier did not confirm; <paramref name="Held"/>: the buffer's size after.</summary>
+    public sealed record EpisodesAdded(int Accepted, int Rejected, int Held);
+
+    /// <summary>Every episode held, or only those of one iteration (on-policy training); replies <see cref="Snapshot"/>.</summary>
+    public sealed record TakeSnapshot(int? OnlyIteration = null);
+
+    public sealed record Snapshot(IReadOnlyList<Episode> Episodes);
+}

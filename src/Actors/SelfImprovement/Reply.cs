@@ -1,0 +1,24 @@
+using Reasoner.Actors.Runtime;
+
+namespace Reasoner.Actors.SelfImprovement;
+
+/// <summary>
+/// The loop's actors answer Asks from long async handlers: the asker gets the result, or the exception as a
+/// <see cref="Status.Failure"/> (its Ask throws it), never silence that would leave it waiting for its timeout.
+/// </summary>
+internal static class Reply
+{
+    public static async Task WithAsync(IActorRef replyTo, IActorRef self, Func<Task<object>> work)
+    {
+        object reply;
+        try
+        {
+            reply = await work();
+        }
+        catch (Exception error)
+        {
+            reply = new Status.Failure(error);
+        }
+        replyTo.Tell(reply, self);
+    }
+}

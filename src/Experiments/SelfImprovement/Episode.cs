@@ -1,0 +1,37 @@
+using Reasoner.Rewards;
+using Reasoner.Search;
+
+namespace Reasoner.Experiments.SelfImprovement;
+
+/// <summary>Where an episode came from: the iteration, the search worker and the checkpoint that searched it.</summary>
+public sealed record Provenance(int Iteration, int Worker, string Checkpoint);
+
+/// <summary>One finished completion of a search with the verifier's reward.</summary>
+public sealed record ScoredCompletion(string Completion, double Reward, bool Correct);
+
+/// <summary>
+/// One problem searched once: the chosen completion, every candidate the search finished (GRPO's group, expert
+/// iteration's correct samples), MCTS's visit distributions (AlphaZero's policy targets), the compute spent and
+/// where it came from. Rewards are the worker's; the replay buffer checks them again before training sees them.
+/// </summary>
+public sealed record Episode(
+    Problem Problem,
+    string Method,
+    ScoredCompletion Chosen,
+    IReadOnlyList<ScoredCompletion> Candidates,
+    IReadOnlyList<VisitTarget> VisitTargets,
+    ComputeSpent Spent,
+    Provenance Provenance)
+{
+    /// <summary>Scores a search result with the task's verifier.</summary>
+    public static Episode Score(ITask task, RewardConfig rewards, Problem problem, SearchResult result, Provenance provenance)
+    {
+        ScoredCompletion ScoreOf(string completion)
+        {
+            var verdict = task.Verify(problem, completion, rewards);
+            return new ScoredCompletion(completion, verdict.Reward, verdict.Correct);
+        }
+        return new Episode(problem, result.Method, ScoreOf(result.Completion), result.Candidates.Select(c => ScoreOf(c.Completion)).ToList(),
+            result.VisitTargets, result.Spent, provenance);
+    }
+}
