@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Reasoner.Actors.Patterns;
+using Reasoner.Actors.Runtime;
+using Reasoner.Actors.SelfImprovement;
+using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Metrics;
+using Reasoner.Experiments.Runs;
+
+namespace Reasoner.Actors.Tests.SelfImprovement;
+
+public sealed class SupervisorTests : IDisposable
+{
+    private readonly string _results = Path.Combine(Path.GetTempPath(), "reasoner-loop-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_results)) Directory.Delete(_results, recursive: true);
+    }
+
+    private static ExperimentConfig Config(int workers, int seed = 0) => new(
+        "scripted", new TaskConfig("countdown", Numbers: 3), seed,
+        Imitation: new ImitationConfig(Demonstrations: 8, Steps: 1),
+        SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 2, ProblemsPerIteration: 24,
+            Search: new SearchConfig("sample", new Dictionary<string, string> { ["samples"] = "4" }), Workers: workers, StepsPerIteration: 1),
+        Evaluation: new EvaluationConfig(30, [new SearchConfig(SearchConfig.System1), new SearchConfig("best-of-n", new Dictionary<string, string> { ["samples"] = "4" })]));
+
+    private static readonly WorkQueueOptions FastRestarts = new()
+    {
+        Supervision = new OneForOneStrategy(_ => Directive.Restart) { MaxRetries = 100, Backoff = BackoffOptions.Immediate },
+    };
+
+    private async Task<(RunDirectory Run, RunSummary Summary, RecordingObserver Observer)> RunAsync(ExperimentConfig config, ScriptedBackend backend)
+    {
+        var run = RunDirectory.Create(_results, config.Name, TimeProvider.System);
+        var observer = new RecordingObserver();
+        var summary = await ExperimentRunner.RunAsync(config, backend, run, observer, FastRestarts).WaitAsync(TimeSpan.FromMinutes(2));
+        return (run, summary, observer);
+    }
+
+    [Fact]
+    public async Task ATinyExperimentWritesEveryFileAndSelfImprovementHelpsSystem1()
+    {
+        var config = Config(workers: 2);
+        var (run, summary, observer) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), initialSkill: 0.35));
+
+        foreach (var file in new[] { run.ConfigPath, run.MetricsJsonlPath, run.MetricsCsvPath, run.OutcomesPath, run.SummaryPath })
+            Assert.True(new FileInfo(file).Length > 0, $"{file} is missing or empty");
+        Assert.Equal(3, Directory.GetFiles(run.CheckpointsPath).Length);
+        Assert.NotEmpty(Directory.GetFiles(run.PlotsPath, "*.svg"));
+        Assert.Equal(config, ConfigBinder.LoadFile<ExperimentConfig>(run.ConfigPath) with { }, new ConfigComparer());
+
+        var rows = MetricsReader.Read(run.MetricsJsonlPath);
+        var evaluations = rows.Where(r => r.Stage == Stage.Evaluation).ToList();
+        Assert.Equal(3 * 2, evaluations.Count); // iterations 0..2, two methods each
+        Assert.All(evaluations, r => Assert.True(r.N == 30 && r.CiLow <= r.Accuracy && r.Accuracy <= r.CiHigh));
+        Assert.Equal(2 * 24, rows.Count(r => r.Stage == Stage.SelfImprovement && r.Step is null));
+        Assert.Equal(3 * 2 * 30, MetricsReader.ReadOutcomes(run.OutcomesPath).Count);
+        Assert.Equal(rows.Count + 1, File.ReadAllLines(run.MetricsCsvPath).Length);
+
+        double before = summary.Accuracy[0]["system1"], after = summary.Accuracy[^1]["system1"];
+        var first = evaluations.Single(r => r.Iteration == 0 && r.Method == "system1");
+        Assert.True(after >= first.CiLow, $"System 1 fell from {before} to {after}");
+        Assert.True(after > before, $"System 1 did not improve: {before} -> {after}");
+        Assert.All(summary.Iterations, i => Assert.Equal((24, 24, 0), (i.Searched, i.DistinctProblems, i.Rejected)));
+        Assert.Contains("## Iteration 2", File.ReadAllText(run.SummaryPath));
+        Assert.Equal(2 * 24, observer.Progressed.Count(p => p.Phase == "search"));
+    }
+
+    [Fact]
+    public async Task WorkersThatThrowMidSearchAreRestartedAndEveryProblemIsSearchedExactlyOnce()
+    {
+        var config = Config(workers: 2);
+        // Every 7th policy call fails: searches die halfway through, on both workers, in every phase.
+        var backend = new ScriptedBackend(config.Task.Create(), initialSkill: 0.35, failOnProposeCall: call => call % 7 == 0);
+        var (run, summary, observer) = await RunAsync(config, backend);
+
+        Assert.All(summary.Iterations, i =>
+        {
+            Assert.True(i.FailedAttempts > 0);
+            Assert.Equal((24, 24), (i.Searched, i.DistinctProblems));
+        });
+        Assert.Equal(2 * 24, observer.Progressed.Count(p => p.Phase == "search"));
+        var searchedRows = MetricsReader.Read(run.MetricsJsonlPath).Where(r => r.Stage == Stage.SelfImprovement && r.Step is null);
+        Assert.Equal(2 * 24, searchedRows.Count());
+        var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
+        Assert.Equal(outcomes.Count, outcomes.Select(o => (o.Iteration, o.Method, o.ProblemId)).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task TheSameConfigAndSeedGiveTheSameMetricsWithOneWorker()
+    {
+        var config = Config(workers: 1, seed: 5);
+        var (first, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
+        var (second, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
+
+        Assert.Equal(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(second.MetricsJsonlPath));
+        Assert.Equal(File.ReadAllText(first.OutcomesPath), File.ReadAllText(second.OutcomesPath));
+        var (other, _, _) = await RunAsync(Config(workers: 1, seed: 6), new ScriptedBackend(config.Task.Create(), 0.35));
+        Assert.NotEqual(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(other.MetricsJsonlPath));
+    }
+
+    private static List<string> WithoutWallTime(string metricsPath) => File.ReadLines(metricsPath).Select(line =>
+    {
+        var json = JsonNode.Parse(line)!.AsObject();
+        json.Remove("wall_seconds");
+        return json.ToJsonString();
+    }).ToList();
+
+    /// <summary>Configs compare by their YAML: records holding lists and maps do not compare by value.</summary>
+    private sealed class ConfigComparer : IEqualityComparer<ExperimentConfig>
+    {
+        public bool Equals(ExperimentConfig? x, ExperimentConfig? y) => ConfigWriter.ToYaml(x!) == ConfigWriter.ToYaml(y!);
+
+        public int GetHashCode(ExperimentConfig obj) => 0;
+    }
+}
