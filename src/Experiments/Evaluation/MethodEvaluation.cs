@@ -1,0 +1,29 @@
+using Reasoner.Experiments.Statistics;
+
+namespace Reasoner.Experiments.Evaluation;
+
+/// <summary>
+/// One method over the evaluated problems: top-1 accuracy with its Wilson 95% interval, compute per problem and the
+/// total wall time, and the per-problem results the paired tests use.
+/// </summary>
+public sealed record MethodEvaluation(
+    string Name,
+    int N,
+    int Correct,
+    Interval Accuracy,
+    double MeanReward,
+    double MeanGeneratedTokens,
+    double MeanPolicyTokens,
+    double MeanValueEvaluations,
+    double Seconds,
+    IReadOnlyList<ProblemResult> Outcomes)
+{
+    public static MethodEvaluation From(string name, IReadOnlyList<ProblemResult> outcomes)
+    {
+        if (outcomes.Count == 0) throw new ArgumentException($"method {name} has no outcomes", nameof(outcomes));
+        var correct = outcomes.Count(o => o.Correct);
+        return new MethodEvaluation(name, outcomes.Count, correct, Proportions.Wilson(correct, outcomes.Count),
+            outcomes.Average(o => o.Reward), outcomes.Average(o => (double)o.GeneratedTokens), outcomes.Average(o => (double)o.PolicyTokens),
+            outcomes.Average(o => (double)o.ValueEvaluations), outcomes.Sum(o => o.Seconds), outcomes);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Reasoner.Experiments.Reports;
+using Reasoner.Search;
+
+namespace Reasoner.Experiments.Evaluation;
+
+/// <summary>
+/// A search method to evaluate: a <see cref="SearchFactory"/> name and its options. Written on the command line as
+/// <c>mcts</c> or <c>mcts[simulations=32;c-puct=2]</c>.
+/// </summary>
+public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, string> Options)
+{
+    public static MethodSpec SystemOne { get; } = new("greedy", new Dictionary<string, string>());
+
+    /// <summary>How results name it: greedy is <see cref="MethodResult.Baseline"/> (System 1), others carry their options.</summary>
+    public string Label =>
+        Method == "greedy" ? MethodResult.Baseline
+        : Options.Count == 0 ? Method
+        : $"{Method}[{string.Join(";", Options.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}"))}]";
+
+    public bool IsSystemOne => Method == "greedy";
+
+    public ISearch Create() => SearchFactory.Create(Method, Options);
+
+    /// <summary>The samples a <c>sample</c> spec draws (its k for pass@k and maj@k).</summary>
+    internal int Samples =>
+        Options.FirstOrDefault(o => o.Key.Replace("-", "", StringComparison.Ordinal).Equals("samples", StringComparison.OrdinalIgnoreCase)) is { Value: { } text }
+            ? int.Parse(text, CultureInfo.InvariantCulture)
+            : new SampleConfig().Samples;
+
+    /// <summary>Parses <c>name</c> or <c>name[key=value;...]</c>; the method and its options are checked by building it.</summary>
+    public static MethodSpec Parse(string text)
+    {
+        text = text.Trim();
+        var open = text.IndexOf('[', StringComparison.Ordinal);
+        var name = (open < 0 ? text : text[..open]).Trim().ToLowerInvariant();
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (open >= 0)
+        {
+            if (!text.EndsWith(']')) throw new FormatException($"Method '{text}': options go in brackets, e.g. mcts[simulations=32;c-puct=2].");
+            foreach (var pair in text[(open + 1)..^1].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                AddOption(options, pair, text);
+        }
+        return Checked(new MethodSpec(name, options));
+    }
+
+    /// <summary>A method with options given as <c>key=value</c> strings (the CLI's repeated --option).</summary>
+    public static MethodSpec Of(string method, IEnumerable<string> options)
+    {
+        var parsed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in options) AddOption(parsed, pair, method);
+        return Checked(new MethodSpec(method.Trim().ToLowerInvariant(), parsed));
+    }
+
+    /// <summary>Splits a comma-separated list of specs, commas inside brackets belonging to the spec.</summary>
+    public static IReadOnlyList<MethodSpec> ParseList(string text)
+    {
+        var specs = new List<MethodSpec>();
+        int depth = 0, start = 0;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && text[i] == '[') depth++;
+            else if (i < text.Length && text[i] == ']') depth--;
+            else if (i == text.Length || (text[i] == ',' && depth == 0))
+            {
+                var part = text[start..i];
+                if (part.Trim().Length > 0) specs.Add(Parse(part));
+                start = i + 1;
+            }
+        }
+        return specs;
+    }
+
+    static void AddOption(Dictionary<string, string> options, string pair, string context)
+    {
+        var equals = pair.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0) throw new FormatException($"Option '{pair}' of '{context}' is not key=value.");
+        options[pair[..equals].Trim()] = pair[(equals + 1)..].Trim();
+    }
+
+    static MethodSpec Checked(MethodSpec spec)
+    {
+        spec.Create();
+        return spec;
+    }
+}

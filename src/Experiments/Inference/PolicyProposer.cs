@@ -1,0 +1,191 @@
+using Reasoner.Policy;
+using Reasoner.Rewards;
+using Reasoner.Search;
+using Reasoner.Tensors;
+
+namespace Reasoner.Experiments.Inference;
+
+/// <summary>
+/// The GPT policy as a search's step proposer. A state is a decoder slot holding the KV cache of its tokens
+/// ([Begin] + prompt + steps, each step ending in the separator). <see cref="Propose"/> forks every state's slot
+/// Count times and generates one line in each fork with ONE batched <see cref="GptDecoder.ProposeLines"/> call over
+/// the forks of all states, so a child continues from its parent's cache and never re-encodes the prefix.
+/// <para>
+/// Repeated proposals are returned as drawn, not merged: sampling, best-of-N and beam need the true sample
+/// frequencies, and the search merges repeats itself where the method asks for distinct steps (ToT, and MCTS, whose
+/// priors are then normalised over the distinct candidates), releasing the duplicates' slots at once.
+/// </para>
+/// <para>
+/// The value head's output after a state's last token is read when the state is made (the decoder computes it with
+/// the logits of that token), so <see cref="PolicyValueEstimator"/> costs no forward pass. When every slot is taken
+/// the decoder grows to twice its slots: the live states are re-prefilled into the new one (counted in
+/// <see cref="ForwardTokens"/>), so give <c>slots</c> room for the search's peak (MCTS keeps every unexpanded leaf) to avoid that.
+/// </para>
+/// Not thread-safe: one search at a time.
+/// </summary>
+public sealed class PolicyProposer : IStepProposer
+{
+    const int NoSlot = -1;
+
+    /// <summary>A state: its tokens (for re-encoding and growth), its slot (NoSlot in re-encode mode) and value.</summary>
+    sealed record State(int[] Tokens, int Slot, float Value);
+
+    readonly WorkerPool pool;
+    readonly Dictionary<long, State> states = [];
+    long nextId;
+
+    /// <param name="slots">Decoder slots to start with (it doubles when full).</param>
+    public PolicyProposer(Gpt model, Tokenizer tokenizer, WorkerPool pool, int slots = 64, PrefixMode mode = PrefixMode.CacheReuse)
+    {
+        if (tokenizer.VocabSize != model.Config.Vocab)
+            throw new ArgumentException($"the tokenizer has {tokenizer.VocabSize} tokens but the model's vocab is {model.Config.Vocab}", nameof(tokenizer));
+        Model = model;
+        Tokenizer = tokenizer;
+        this.pool = pool;
+        Mode = mode;
+        Decoder = new GptDecoder(model, pool, Math.Max(1, slots));
+    }
+
+    public Gpt Model { get; }
+    public Tokenizer Tokenizer { get; }
+    public PrefixMode Mode { get; }
+    internal GptDecoder Decoder { get; private set; }
+
+    /// <summary>Every token run forward: prompts, generated tokens, and re-encoded prefixes (re-encode mode, growth).</summary>
+    public long ForwardTokens { get; private set; }
+    /// <summary>Every token sampled.</summary>
+    public long GeneratedTokens { get; private set; }
+    /// <summary>States not yet released: 0 after a search that released all its handles.</summary>
+    public int LiveStates => states.Count;
+    /// <summary>Decoder slots in use (0 when every state was released).</summary>
+    public int SlotsInUse => Decoder.Cache.Slots - Decoder.Cache.FreeSlots;
+    public int Slots => Decoder.Cache.Slots;
+
+    /// <summary>The tokens a problem's prompt is encoded as: the begin token, then the prompt's characters.</summary>
+    public static int[] PromptTokens(Tokenizer tokenizer, string prompt) => [Tokenizer.Begin, .. tokenizer.Encode(prompt)];
+
+    public RootState Begin(Problem problem, string prompt)
+    {
+        var tokens = PromptTokens(Tokenizer, prompt);
+        if (tokens.Length > Model.Config.Context)
+            throw new ArgumentException($"the prompt of problem {problem.Id} is {tokens.Length} tokens, more than the model's context of {Model.Config.Context}");
+        EnsureFreeSlots(1);
+        var slot = Decoder.Allocate();
+        Decoder.Prefill(slot, tokens);
+        ForwardTokens += tokens.Length;
+        var value = Decoder.Value(slot);
+        if (Mode == PrefixMode.ReEncode)
+        {
+            Decoder.Free(slot);
+            slot = NoSlot;
+        }
+        return new RootState(Add(new State(tokens, slot, value)), tokens.Length);
+    }
+
+    public IReadOnlyList<IReadOnlyList<StepProposal>> Propose(IReadOnlyList<StateHandle> handles, ProposeRequest request)
+    {
+        var count = request.Temperature <= 0 ? Math.Min(1, request.Count) : request.Count;
+        var parents = handles.Select(Get).ToArray();
+        // Forks of states already at the context's end would generate nothing: they get no proposals.
+        var forkOf = new List<int>(parents.Length * count);
+        for (var i = 0; i < parents.Length; i++)
+            if (parents[i].Tokens.Length < Model.Config.Context)
+                for (var c = 0; c < count; c++) forkOf.Add(i);
+        var forks = new int[forkOf.Count];
+        EnsureFreeSlots(forks.Length);
+        parents = handles.Select(Get).ToArray(); // growth moves states to new slots
+        if (Mode == PrefixMode.CacheReuse)
+        {
+            for (var f = 0; f < forks.Length; f++) forks[f] = Decoder.Fork(parents[forkOf[f]].Slot);
+        }
+        else
+        {
+            for (var f = 0; f < forks.Length; f++) forks[f] = Decoder.Allocate();
+            ForwardTokens += Prefill(forks, forkOf.Select(i => parents[i].Tokens).ToArray());
+        }
+        var sampling = request.Temperature <= 0 ? SamplingConfig.Greedy : new SamplingConfig(request.Temperature);
+        if (forks.Length > 0) Decoder.ProposeLines(forks, sampling, new Random(request.Seed), request.MaxStepTokens);
+
+        var proposals = new List<StepProposal>[parents.Length];
+        for (var i = 0; i < proposals.Length; i++) proposals[i] = new List<StepProposal>(count);
+        for (var f = 0; f < forks.Length; f++)
+        {
+            var slot = forks[f];
+            var generated = Decoder.Generated(slot);
+            double logProb = 0;
+            foreach (var lp in Decoder.GeneratedLogProbabilities(slot)) logProb += lp;
+            var finish = Decoder.Finish(slot);
+            // A line cut at MaxStepTokens or at the context's end is unfinished: a next step would continue it mid-line,
+            // so it ends the trajectory like the end token does.
+            var endOfText = finish != FinishReason.StopToken || generated[^1] == Tokenizer.End;
+            var text = Tokenizer.Decode(generated).TrimEnd('\n');
+            var parent = parents[forkOf[f]];
+            var tokens = new int[parent.Tokens.Length + generated.Length];
+            parent.Tokens.CopyTo(tokens, 0);
+            generated.CopyTo(tokens.AsSpan(parent.Tokens.Length));
+            var value = Decoder.Value(slot);
+            GeneratedTokens += generated.Length;
+            ForwardTokens += generated.Length;
+            if (Mode == PrefixMode.ReEncode)
+            {
+                Decoder.Free(slot);
+                slot = NoSlot;
+            }
+            // The proposal's ForwardTokens is the step's own tokens in both modes (each drawn token is fed once); the
+            // prefixes re-encoded in re-encode mode are counted in this proposer's ForwardTokens only.
+            proposals[forkOf[f]].Add(new StepProposal(text, logProb, generated.Length, generated.Length, Add(new State(tokens, slot, value)), endOfText));
+        }
+        return proposals;
+    }
+
+    public void Release(StateHandle handle)
+    {
+        if (!states.Remove(handle.Id, out var state))
+            throw new InvalidOperationException($"state {handle.Id} is not held by this proposer (released twice?)");
+        if (state.Slot != NoSlot) Decoder.Free(state.Slot);
+    }
+
+    /// <summary>sigmoid(value head) after the state's last token.</summary>
+    public float ValueOf(StateHandle handle) => Get(handle).Value;
+
+    /// <summary>The state's tokens, prompt included.</summary>
+    public IReadOnlyList<int> TokensOf(StateHandle handle) => Get(handle).Tokens;
+
+    /// <summary>The next-token logits (V) at the end of the state (cache-reuse mode only).</summary>
+    internal ReadOnlySpan<float> LogitsOf(StateHandle handle) =>
+        Get(handle).Slot is var slot and not NoSlot ? Decoder.Logits(slot) : throw new InvalidOperationException("re-encode mode keeps no slot per state");
+
+    State Get(StateHandle handle) =>
+        states.TryGetValue(handle.Id, out var state) ? state : throw new InvalidOperationException($"state {handle.Id} is not held by this proposer (released?)");
+
+    StateHandle Add(State state)
+    {
+        var handle = new StateHandle(nextId++);
+        states.Add(handle.Id, state);
+        return handle;
+    }
+
+    /// <summary>Prefills each slot with its tokens in one batched decoder call; returns the tokens run.</summary>
+    long Prefill(int[] slots, int[][] tokens)
+    {
+        if (slots.Length == 0) return 0;
+        var all = tokens.SelectMany(t => t).ToArray();
+        Decoder.Extend(slots, all, tokens.Select(t => t.Length).ToArray());
+        return all.Length;
+    }
+
+    /// <summary>Grows the decoder (doubling) until <paramref name="needed"/> slots are free, moving the live states over.</summary>
+    void EnsureFreeSlots(int needed)
+    {
+        if (Decoder.Cache.FreeSlots >= needed) return;
+        var slots = Decoder.Cache.Slots;
+        while (slots - SlotsInUse < needed) slots *= 2;
+        var grown = new GptDecoder(Model, pool, slots);
+        var moving = states.Where(s => s.Value.Slot != NoSlot).ToArray();
+        var newSlots = new int[moving.Length];
+        for (var i = 0; i < moving.Length; i++) newSlots[i] = grown.Allocate();
+        Decoder = grown;
+        ForwardTokens += Prefill(newSlots, moving.Select(s => s.Value.Tokens).ToArray());
+        for (var i = 0; i < moving.Length; i++) states[moving[i].Key] = moving[i].Value with { Slot = newSlots[i] };
+    }
+}

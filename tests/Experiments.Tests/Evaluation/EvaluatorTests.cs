@@ -1,0 +1,58 @@
+using Reasoner.Experiments.Evaluation;
+using Reasoner.Experiments.Inference;
+using Reasoner.Experiments.Tests.Inference;
+using Reasoner.Rewards;
+using Reasoner.Search;
+using Reasoner.Tensors;
+
+namespace Reasoner.Experiments.Tests.Evaluation;
+
+/// <summary>The evaluator on the random tiny GPT: shapes, pairing and budgets, never accuracy.</summary>
+public sealed class EvaluatorTests : IDisposable
+{
+    readonly WorkerPool pool = new(1);
+
+    public void Dispose() => pool.Dispose();
+
+    EvaluationReport Evaluate(IReadOnlyList<MethodSpec> methods, int seed)
+    {
+        var proposer = new PolicyProposer(TinyPolicy.Model, TinyPolicy.Tokenizer, pool, slots: 16);
+        var evaluator = new Evaluator(TinyPolicy.Task, proposer, new PolicyValueEstimator(proposer));
+        var problems = TinyPolicy.Task.Generate(Split.Test, 3, seed: 1);
+        var budget = new SearchBudget(MaxGeneratedTokens: 400, MaxStepTokens: 24);
+        var report = evaluator.Run(Split.Test, problems, methods, new EvaluationOptions(seed, budget));
+        Assert.Equal(0, proposer.LiveStates);
+        return report;
+    }
+
+    [Fact]
+    public void EveryMethodRunsTheSameProblemsWithinTheSharedBudgetAgainstSystemOne()
+    {
+        var methods = MethodSpec.ParseList("sample[samples=3],beam[width=2;expansions=2]");
+        var report = Evaluate(methods, seed: 4);
+
+        Assert.Equal(["system1", "sample[samples=3] maj@3", "sample[samples=3] pass@3", "beam[expansions=2;width=2]"], report.Methods.Select(m => m.Name));
+        Assert.Equal((3, 4, "test", "countdown"), (report.N, report.Seed, report.Split, report.Task));
+        var ids = report.Methods[0].Outcomes.Select(o => o.ProblemId).ToList();
+        Assert.All(report.Methods, m => Assert.Equal(ids, m.Outcomes.Select(o => o.ProblemId)));
+        Assert.All(report.Methods.SelectMany(m => m.Outcomes), o => Assert.InRange(o.GeneratedTokens, 1, 400));
+        Assert.Equal(report.Methods.Skip(1).Select(m => (m.Name, "system1")), report.Paired.Select(p => (p.A, p.B)));
+        Assert.Null(report.PValueAgainstSystemOne("system1"));
+        // pass@k accepts a problem whenever the majority answer is right, and maybe more.
+        foreach (var (maj, pass) in report.Methods[1].Outcomes.Zip(report.Methods[2].Outcomes))
+            Assert.True(!maj.Correct || pass.Correct);
+    }
+
+    [Fact]
+    public void TheSameSeedRepeatsAnEvaluation()
+    {
+        var methods = MethodSpec.ParseList("tot-bfs[proposals=3;breadth=2]");
+        var first = Evaluate(methods, seed: 2);
+        var second = Evaluate(methods, seed: 2);
+        foreach (var (a, b) in first.Methods.Zip(second.Methods))
+        {
+            Assert.Equal(a.Outcomes.Select(o => (o.Answer, o.GeneratedTokens, o.PolicyTokens, o.ValueEvaluations)),
+                b.Outcomes.Select(o => (o.Answer, o.GeneratedTokens, o.PolicyTokens, o.ValueEvaluations)));
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using Reasoner.Experiments.Inference;
+using Reasoner.Policy;
+using Reasoner.Search;
+using Reasoner.Tensors;
+
+namespace Reasoner.Experiments.Tests.Inference;
+
+public sealed class PolicyProposerTests : IDisposable
+{
+    readonly WorkerPool pool = new(1);
+
+    public void Dispose() => pool.Dispose();
+
+    PolicyProposer NewProposer(PrefixMode mode = PrefixMode.CacheReuse, int slots = 32) =>
+        new(TinyPolicy.Model, TinyPolicy.Tokenizer, pool, slots, mode);
+
+    /// <summary>Root, 3 children, 3 grandchildren of each (all sampled in two batched calls).</summary>
+    static (RootState Root, IReadOnlyList<StepProposal> Children, IReadOnlyList<StepProposal> Grandchildren) TwoLevels(PolicyProposer proposer)
+    {
+        var root = proposer.Begin(TinyPolicy.Problem, TinyPolicy.Task.Prompt(TinyPolicy.Problem));
+        var children = proposer.Propose([root.Handle], new ProposeRequest(3, 1f, 24, Seed: 11))[0];
+        var grandchildren = proposer.Propose(children.Select(c => c.Child).ToList(), new ProposeRequest(3, 1f, 24, Seed: 12)).SelectMany(l => l).ToList();
+        return (root, children, grandchildren);
+    }
+
+    [Fact]
+    public void ChildrenContinueExactlyAsAFreshPrefillOfPromptAndSteps()
+    {
+        var proposer = NewProposer();
+        var (_, children, grandchildren) = TwoLevels(proposer);
+        Assert.Equal(9, grandchildren.Count);
+        var fresh = new GptDecoder(TinyPolicy.Model, pool, 1);
+        foreach (var state in children.Concat(grandchildren))
+        {
+            var tokens = proposer.TokensOf(state.Child).ToArray();
+            var slot = fresh.Allocate();
+            fresh.Prefill(slot, tokens);
+            var expected = fresh.Logits(slot).ToArray();
+            var actual = proposer.LogitsOf(state.Child).ToArray();
+            for (var v = 0; v < expected.Length; v++) Assert.Equal(expected[v], actual[v], 3e-4f);
+            Assert.Equal(fresh.Value(slot), proposer.ValueOf(state.Child), 1e-4f);
+            fresh.Free(slot);
+        }
+    }
+
+    [Fact]
+    public void StepTokensAreThePromptAndStepsAsTheTokenizerWritesThem()
+    {
+        var proposer = NewProposer();
+        var (root, children, grandchildren) = TwoLevels(proposer);
+        var prompt = TinyPolicy.Task.Prompt(TinyPolicy.Problem);
+        Assert.Equal(PolicyProposer.PromptTokens(TinyPolicy.Tokenizer, prompt), proposer.TokensOf(root.Handle));
+        foreach (var child in children.Where(c => !c.EndOfText))
+        {
+            // A finished line ends in the separator, which the step's text leaves out.
+            var tokens = proposer.TokensOf(child.Child);
+            Assert.Equal(prompt + child.Text + "\n", TinyPolicy.Tokenizer.Decode(tokens.Skip(1).ToArray()));
+            Assert.Equal(child.GeneratedTokens, tokens.Count - proposer.TokensOf(root.Handle).Count);
+        }
+    }
+
+    [Fact]
+    public void LogProbIsTheSumOfTheDecodersTokenLogProbabilities()
+    {
+        var proposer = NewProposer();
+        var (root, children, _) = TwoLevels(proposer);
+        var prefix = proposer.TokensOf(root.Handle).ToArray();
+        var fresh = new GptDecoder(TinyPolicy.Model, pool, 1);
+        foreach (var child in children)
+        {
+            var slot = fresh.Allocate();
+            fresh.Prefill(slot, prefix);
+            double expected = 0;
+            foreach (var token in proposer.TokensOf(child.Child).Skip(prefix.Length))
+            {
+                expected += fresh.LogProbability(slot, token);
+                fresh.Prefill(slot, [token]);
+            }
+            Assert.Equal(expected, child.LogProb, 1e-3);
+            Assert.True(child.LogProb < 0);
+            fresh.Free(slot);
+        }
+    }
+
+    [Fact]
+    public void ReEncodingGivesTheSameProposalsForMoreForwardTokens()
+    {
+        var reuse = NewProposer();
+        var reencode = NewProposer(PrefixMode.ReEncode);
+        var (_, reuseChildren, reuseGrand) = TwoLevels(reuse);
+        var (_, reencodeChildren, reencodeGrand) = TwoLevels(reencode);
+        Assert.Equal(reuseChildren.Concat(reuseGrand).Select(p => p.Text), reencodeChildren.Concat(reencodeGrand).Select(p => p.Text));
+        foreach (var (a, b) in reuseGrand.Zip(reencodeGrand))
+        {
+            Assert.Equal(a.LogProb, b.LogProb, 1e-3);
+            Assert.Equal(reuse.ValueOf(a.Child), reencode.ValueOf(b.Child), 1e-4f);
+        }
+        Assert.Equal(reuse.GeneratedTokens, reencode.GeneratedTokens);
+        // Re-encoding runs each proposal's whole prefix again: 3 prompts, then 9 prompt-plus-first-step prefixes.
+        var prompt = reuse.TokensOf(new StateHandle(0)).Count;
+        var expectedExtra = 3L * prompt + reuseChildren.Sum(c => 3L * (prompt + c.GeneratedTokens));
+        Assert.Equal(reuse.ForwardTokens + expectedExtra, reencode.ForwardTokens);
+        Assert.Equal(0, reencode.SlotsInUse);
+    }
+
+    [Fact]
+    public void GreedyProposesOneStepWhateverTheCount()
+    {
+        var proposer = NewProposer();
+        var root = proposer.Begin(TinyPolicy.Problem, TinyPolicy.Task.Prompt(TinyPolicy.Problem));
+        var first = proposer.Propose([root.Handle], new ProposeRequest(4, 0f, 24, Seed: 1))[0];
+        var second = proposer.Propose([root.Handle], new ProposeRequest(1, 0f, 24, Seed: 2))[0];
+        Assert.Single(first);
+        Assert.Equal(first[0].Text, second[0].Text);
+    }
+
+    [Fact]
+    public void ReleasedSlotsAreReusedAndAFullDecoderGrows()
+    {
+        var proposer = NewProposer(slots: 2);
+        var (root, children, grandchildren) = TwoLevels(proposer);
+        Assert.Equal(13, proposer.LiveStates);
+        Assert.True(proposer.Slots >= 13);
+        var slots = proposer.Slots;
+        foreach (var state in grandchildren) proposer.Release(state.Child);
+        var again = proposer.Propose(children.Select(c => c.Child).ToList(), new ProposeRequest(3, 1f, 24, Seed: 13));
+        Assert.Equal(slots, proposer.Slots);
+        foreach (var state in again.SelectMany(l => l).Concat(children)) proposer.Release(state.Child);
+        proposer.Release(root.Handle);
+        Assert.Equal(0, proposer.LiveStates);
+        Assert.Equal(0, proposer.SlotsInUse);
+        Assert.Throws<InvalidOperationException>(() => proposer.Release(root.Handle));
+    }
+
+    [Fact]
+    public void ValueEstimatorReadsTheValueHeadAndCountsCalls()
+    {
+        var proposer = NewProposer();
+        var (root, children, _) = TwoLevels(proposer);
+        var estimator = new PolicyValueEstimator(proposer);
+        var states = children.Select(c => new NodeState(c.Child, [c.Text])).Prepend(new NodeState(root.Handle, [])).ToList();
+        var values = estimator.Evaluate(TinyPolicy.Problem, states);
+        Assert.Equal(states.Select(s => proposer.ValueOf(s.Handle)), values);
+        Assert.All(values, v => Assert.InRange(v, 0f, 1f));
+        Assert.Equal(1, estimator.Calls);
+        Assert.Equal(4, estimator.Evaluations);
+    }
+}
