@@ -117,7 +117,12 @@ public sealed record ImitationConfig(
     [Range(1, int.MaxValue)] int Demonstrations = 10_000,
     [Range(1, int.MaxValue)] int Steps = 2_000,
     [Range(1, 65_536)] int Batch = 32,
-    [Range(0.0, 1.0)] double Lr = 3e-4);
+    [Range(0.0, 1.0)] double Lr = 3e-4,
+    // Then the value head learns the outcomes of value_samples samples of the imitation policy on value_problems of the
+    // demonstration problems, over value_steps steps (demonstrations mixed in); 0 steps leaves the value untrained.
+    [Range(0, int.MaxValue)] int ValueProblems = 128,
+    [Range(1, 1024)] int ValueSamples = 4,
+    [Range(0, int.MaxValue)] int ValueSteps = 200);
 
 public enum SelfImprovementAlgorithm
 {

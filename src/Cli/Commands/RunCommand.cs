@@ -1,0 +1,74 @@
+using System.CommandLine;
+using System.Text.Json;
+using Reasoner.Actors.SelfImprovement;
+using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Runs;
+using Reasoner.Tensors;
+using Serilog;
+
+namespace Reasoner.Cli.Commands;
+
+/// <summary>
+/// <c>reasoner run experiments/NAME.yaml [--set key.path=value ...] [--out DIR]</c>: runs an experiment (imitation, then
+/// self-improvement iterations, each evaluated on held-out problems) into results/NAME-TIMESTAMP/, with progress on
+/// stderr and one JSON line on stdout at the end (run directory, accuracy by iteration and method, loop throughput).
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var configPath = new Argument<string>("config") { Description = "Experiment config (YAML), e.g. experiments/quickstart.yaml" };
+        var sets = new Option<string[]>("--set") { Description = "Override a config key, e.g. --set self_improvement.iterations=3 (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var output = new Option<string?>("--out") { Description = "Folder for the run directory (default: the config's output, results/)" };
+        var threads = new Option<int>("--threads") { Description = "Threads for the model's kernels (0: every core)", DefaultValueFactory = _ => 0 };
+        var command = new Command("run", "Run an experiment: imitation, self-improvement iterations on actors, evaluation after each; writes a run directory.");
+        command.Arguments.Add(configPath);
+        command.Options.Add(sets);
+        command.Options.Add(output);
+        command.Options.Add(threads);
+        command.SetAction(async (parse, cancellation) =>
+        {
+            var config = ConfigBinder.LoadFile<ExperimentConfig>(parse.GetValue(configPath)!, parse.GetValue(sets) ?? []);
+            if (parse.GetValue(output) is { } outputFolder) config = config with { Output = outputFolder };
+            var run = RunDirectory.Create(config.Output, config.Name, TimeProvider.System);
+            Cli.LogToRunDirectory(run.LogPath);
+            Log.Information("Run {Name} -> {Path}", config.Name, run.Path);
+            using var pool = new WorkerPool(parse.GetValue(threads));
+            var backend = new GptBackend(config, config.Task.Create(), pool);
+            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog());
+            foreach (var (accuracy, iteration) in summary.Accuracy.Select((a, i) => (a, i)))
+                Log.Information("Iteration {Iteration}: {Accuracy}", iteration, string.Join(", ", accuracy.Select(a => $"{a.Key} {a.Value:P1}")));
+            Log.Information("Wrote {Summary}", run.SummaryPath);
+            Console.Out.WriteLine(JsonSerializer.Serialize(new
+            {
+                run = run.Path,
+                summary = run.SummaryPath,
+                accuracy = summary.Accuracy,
+                iterations = summary.Iterations.Select(i => new
+                {
+                    iteration = i.Iteration, searched = i.Searched, failed_attempts = i.FailedAttempts, rejected = i.Rejected,
+                    mean_reward = i.MeanReward, search_seconds = i.SearchSeconds, problems_per_second = i.ProblemsPerSecond,
+                    inference_requests = i.InferenceRequests, proposer_calls = i.ProposerCalls, training_steps = i.TrainingSteps, promoted = i.Promoted,
+                }),
+                checkpoint = summary.FinalCheckpoint,
+            }));
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Progress as log lines: each phase at about every fifth of its problems, and notes as they come.</summary>
+    private sealed class ProgressLog : ILoopObserver
+    {
+        public void Progress(LoopProgress p)
+        {
+            int every = Math.Max(1, p.Total / 5);
+            if (p.Done % every != 0 && p.Done != p.Total) return;
+            string iteration = p.Iterations > 0 ? $"{p.Iteration}/{p.Iterations}" : p.Iteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Log.Information("{Phase} [iteration {Iteration}] {Done}/{Total} problems, mean reward {Reward:0.000}, {Rate:0.00} problems/s",
+                p.Phase, iteration, p.Done, p.Total, p.MeanReward, p.ProblemsPerSecond);
+        }
+
+        public void Note(string messageTemplate, params object[] values) => Log.Information(messageTemplate, values);
+    }
+}
