@@ -1,0 +1,71 @@
+using Reasoner.Experiments.SelfImprovement;
+using Reasoner.Rewards;
+using Reasoner.Search;
+
+namespace Reasoner.Experiments.Tests.SelfImprovement;
+
+public class TrainingDataTests
+{
+    private static readonly ITask Task = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 3));
+    private static readonly Problem Problem = Task.Generate(Split.Train, 1, seed: 4)[0];
+    private static readonly string Expert = string.Join("\n", Task.Solve(Problem));
+    private static readonly ComputeSpent NoCompute = new(0, 0, 0, 0, 0, 1, TimeSpan.Zero);
+
+    private static ScoredCompletion Scored(string completion)
+    {
+        var verdict = Task.Verify(Problem, completion, new RewardConfig());
+        return new ScoredCompletion(completion, verdict.Reward, verdict.Correct);
+    }
+
+    private static Episode EpisodeOf(ScoredCompletion chosen, IReadOnlyList<ScoredCompletion> candidates, IReadOnlyList<VisitTarget>? visits = null) =>
+        new(Problem, "test", chosen, candidates, visits ?? [], NoCompute, new Provenance(1, 0, "c0"));
+
+    [Fact]
+    public void ExpertIterationKeepsOnlyDistinctVerifiedCorrectCompletions()
+    {
+        var wrong = Scored("Answer: 1 + 1 = 2");
+        var episode = EpisodeOf(Scored(Expert), [Scored(Expert), wrong, Scored(Expert)]);
+        var examples = TrainingData.ExpertIteration(Task, [episode, EpisodeOf(wrong, [wrong])]);
+        var example = Assert.Single(examples);
+        Assert.Equal((Task.Prompt(Problem), Expert, 1f, true), (example.Prompt, example.Completion, example.Weight, example.Finished));
+    }
+
+    [Fact]
+    public void AlphaZeroWeightsEachCandidateStepByItsVisitShareAfterTheStepsSoFar()
+    {
+        var steps = Task.Solve(Problem);
+        var visits = new VisitTarget(3, [steps[0]], [steps[1], "1 + 1 = 2 (left: 2)", "Answer: 1 + 1 = 2"], [6, 2, 0], [0.75f, 0.25f, 0f], 0);
+        var examples = TrainingData.AlphaZero(Task, [EpisodeOf(Scored(Expert), [], [visits])]);
+
+        Assert.Equal(2, examples.Count); // the unvisited answer carries no weight
+        Assert.All(examples, e => Assert.Equal(Task.Prompt(Problem) + steps[0] + "\n", e.Prompt));
+        Assert.Equal((steps[1] + "\n", 0.75f, false), (examples[0].Completion, examples[0].Weight, examples[0].Finished));
+        Assert.Equal(0.25f, examples[1].Weight);
+    }
+
+    [Fact]
+    public void ValuesLabelEveryLinePrefixWithItsCompletionsOutcome()
+    {
+        var steps = Task.Solve(Problem);
+        var examples = TrainingData.Values(Task, [EpisodeOf(Scored(Expert), [Scored("Answer: 1 + 1 = 2")])]);
+
+        var correct = examples.Where(e => e.ValueTarget == 1f).Select(e => e.Completion).ToList();
+        Assert.Equal(Enumerable.Range(0, steps.Count).Select(i => string.Concat(steps.Take(i).Select(s => s + "\n"))), correct);
+        Assert.Equal([""], examples.Where(e => e.ValueTarget == 0f).Select(e => e.Completion));
+        Assert.All(examples, e => Assert.Equal((0f, false), (e.Weight, e.Finished)));
+    }
+
+    [Fact]
+    public void GrpoGivesEachSampleItsAdvantagePlusTheKlTermPerTarget()
+    {
+        var group = new[] { Scored(Expert), Scored("Answer: 1 + 1 = 2") };
+        var examples = TrainingData.Grpo(Task, [EpisodeOf(group[0], group)], beta: 0.5,
+            (prompt, completions) => (completions.Select(c => Enumerable.Repeat(-1f, c.TargetCount).ToArray()).ToArray(),
+                                      completions.Select(c => Enumerable.Repeat(-1f, c.TargetCount).ToArray()).ToArray()));
+
+        Assert.Equal(2, examples.Count);
+        Assert.All(examples[0].TokenWeights!, w => Assert.Equal(1f, w, 6));  // rewards 1 and 0: advantages +1 and -1; r = 1
+        Assert.All(examples[1].TokenWeights!, w => Assert.Equal(-1f, w, 6));
+        Assert.Equal(Expert.Length + 1, examples[0].TokenWeights!.Length); // characters and the end token
+    }
+}
