@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return BenchCommand.Create();
         yield return ReportCommand.Create();
         yield return CompareCommand.Create();
+        yield return TrainCommand.Create();
     }
 }
