@@ -12,5 +12,7 @@ internal static class CommandCatalog
         yield return BenchCommand.Create();
         yield return ReportCommand.Create();
         yield return CompareCommand.Create();
+        yield return EvalCommand.Create();
+        yield return SolveCommand.Create();
     }
 }
