@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Text.Json;
+using Reasoner.Experiments.Inference;
 using Reasoner.Policy;
+using Reasoner.Rewards;
+using Reasoner.Search;
 using Reasoner.Tensors;
 
 namespace Reasoner.Cli.Commands;
@@ -21,8 +24,8 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var mode = new Option<string>("--mode") { Description = "train: one optimisation step; decode: batched greedy generation", Required = true };
-        mode.AcceptOnlyFromAmong("train", "decode");
+        var mode = new Option<string>("--mode") { Description = "train: one optimisation step; decode: batched greedy generation; search: every search method on Countdown, KV-cache reuse vs re-encoding (--steps problems, --gen tokens per problem)", Required = true };
+        mode.AcceptOnlyFromAmong("train", "decode", "search");
         Option<int> Int(string name, int value, string description) => new(name) { Description = description, DefaultValueFactory = _ => value };
         var layers = Int("--layers", 4, "transformer blocks");
         var dModel = Int("--d-model", 128, "channels");
@@ -46,6 +49,11 @@ internal static class BenchCommand
                 parse.GetValue(ctx), parse.GetValue(batch), parse.GetValue(promptLen), parse.GetValue(gen), parse.GetValue(threads),
                 parse.GetValue(steps) ?? (m == "decode" ? 5 : 10), parse.GetValue(warmup) ?? (m == "decode" ? 1 : 3), parse.GetValue(seed));
             Validate(options);
+            if (m == "search")
+            {
+                foreach (var line in Search(options)) Console.WriteLine(JsonSerializer.Serialize(line));
+                return 0;
+            }
             var result = m == "train" ? Train(options) : Decode(options);
             Console.WriteLine(JsonSerializer.Serialize(result));
             return 0;
@@ -77,6 +85,40 @@ internal static class BenchCommand
         int valueHead = model.Layout.ValueWeight.Length + model.Layout.ValueBias.Length;
         return new Dictionary<string, object> { ["mode"] = o.Mode, ["engine"] = "reasoner", ["config"] = config, ["threads"] = pool.Threads,
             ["n_params"] = model.Parameters.Length - valueHead };
+    }
+
+    /// <summary>
+    /// Each search method with a random GPT (vocab: Countdown's alphabet) on --steps Countdown problems, --gen generated
+    /// tokens per problem: one JSON line per method with nodes/s, generated tokens/s, and forward tokens and wall time
+    /// reusing the KV cache against re-encoding every prefix.
+    /// </summary>
+    private static IEnumerable<Dictionary<string, object>> Search(Options o)
+    {
+        var task = TaskCatalog.Create("countdown");
+        var tokenizer = TaskTokenizer.For(task);
+        o = o with { Vocab = tokenizer.VocabSize };
+        var model = Gpt.CreateRandom(o.Model, o.Seed);
+        using var pool = new WorkerPool(o.Threads);
+        var budget = new SearchBudget(MaxGeneratedTokens: o.Gen, MaxStepTokens: 32);
+        var problems = task.Generate(Split.Test, o.Steps, o.Seed);
+        SearchBenchmark.Run(model, tokenizer, pool, task, problems.Take(1).ToList(), SearchFactory.Methods, budget, o.Seed); // warm-up
+        foreach (var speed in SearchBenchmark.Run(model, tokenizer, pool, task, problems, SearchFactory.Methods, budget, o.Seed))
+        {
+            var json = Header(o, model, pool);
+            json["method"] = speed.Method;
+            json["problems"] = speed.Problems;
+            json["nodes"] = speed.Nodes;
+            json["generated_tokens"] = speed.GeneratedTokens;
+            json["nodes_per_s"] = Math.Round(speed.NodesPerSecond, 1);
+            json["generated_tokens_per_s"] = Math.Round(speed.GeneratedTokensPerSecond, 1);
+            json["reuse_forward_tokens"] = speed.ReuseForwardTokens;
+            json["reuse_seconds"] = Math.Round(speed.ReuseSeconds, 4);
+            json["reencode_forward_tokens"] = speed.ReEncodeForwardTokens;
+            json["reencode_seconds"] = Math.Round(speed.ReEncodeSeconds, 4);
+            json["forward_token_ratio"] = Math.Round(speed.ForwardTokenRatio, 2);
+            json["wall_time_ratio"] = Math.Round(speed.WallTimeRatio, 2);
+            yield return json;
+        }
     }
 
     /// <summary>torch_ref.py's run_train: random tokens, forward, mean CE, backward, clip 1.0, AdamW(1e-3, wd 0.1 on all parameters).</summary>

@@ -13,6 +13,8 @@ internal static class CommandCatalog
         yield return ReportCommand.Create();
         yield return CompareCommand.Create();
         yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
+        yield return SolveCommand.Create();
         yield return RunCommand.Create();
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Reports;
 using Reasoner.Search;
 
@@ -27,6 +28,34 @@ public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, strin
         Options.FirstOrDefault(o => o.Key.Replace("-", "", StringComparison.Ordinal).Equals("samples", StringComparison.OrdinalIgnoreCase)) is { Value: { } text }
             ? int.Parse(text, CultureInfo.InvariantCulture)
             : new SampleConfig().Samples;
+
+    /// <summary>
+    /// The spec of an experiment's method, with the experiment's settings, for evaluation: MCTS without root noise and
+    /// taking the most visited step (noise and visit temperature belong to self-improvement).
+    /// </summary>
+    public static MethodSpec ForEvaluation(SearchMethod method, SearchConfig config)
+    {
+        static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+        static string I(int x) => x.ToString(CultureInfo.InvariantCulture);
+        var (name, options) = method switch
+        {
+            SearchMethod.System1 => ("greedy", new Dictionary<string, string>()),
+            SearchMethod.SelfConsistency => ("sample", new() { ["samples"] = I(config.Samples) }),
+            SearchMethod.BestOfN => ("best-of-n", new() { ["samples"] = I(config.Samples) }),
+            SearchMethod.Beam => ("beam", new() { ["width"] = I(config.Beam.Width), ["expansions"] = I(config.Beam.ExpansionsPerNode) }),
+            SearchMethod.TotBfs => ("tot-bfs", new() { ["breadth"] = I(config.Tot.Breadth), ["proposals"] = I(config.Tot.ProposalsPerState) }),
+            SearchMethod.TotDfs => ("tot-dfs", new() { ["proposals"] = I(config.Tot.ProposalsPerState), ["prune-threshold"] = F(config.Tot.PruneBelow) }),
+            SearchMethod.Mcts => ("mcts", new Dictionary<string, string>
+            {
+                ["simulations"] = I(config.Mcts.Simulations),
+                ["c-puct"] = F(config.Mcts.CPuct),
+                ["dirichlet-fraction"] = "0",
+                ["move-temperature"] = "0",
+            }),
+            _ => throw new ArgumentOutOfRangeException(nameof(method), method, "no search for this method"),
+        };
+        return Checked(new MethodSpec(name, options));
+    }
 
     /// <summary>Parses <c>name</c> or <c>name[key=value;...]</c>; the method and its options are checked by building it.</summary>
     public static MethodSpec Parse(string text)

@@ -111,4 +111,16 @@ public sealed class EvaluationStatisticsTests
         Assert.Throws<FormatException>(() => MethodSpec.Parse("astar"));
         Assert.Throws<FormatException>(() => MethodSpec.Of("beam", ["width"]));
     }
+
+    [Fact]
+    public void ExperimentMethodsMapToSearchesWithTheirSettingsAndNoNoiseInEvaluation()
+    {
+        var config = new Reasoner.Experiments.Config.SearchConfig(Samples: 5);
+        var specs = Enum.GetValues<Reasoner.Experiments.Config.SearchMethod>().Select(m => MethodSpec.ForEvaluation(m, config)).ToList();
+        Assert.Equal(["greedy", "sample", "best-of-n", "beam", "tot-bfs", "tot-dfs", "mcts"], specs.Select(s => s.Method));
+        Assert.Equal("5", specs[1].Options["samples"]);
+        Assert.Equal("0", specs[6].Options["dirichlet-fraction"]);
+        Assert.Equal(config.Mcts.Simulations.ToString(System.Globalization.CultureInfo.InvariantCulture), specs[6].Options["simulations"]);
+        Assert.All(specs, s => Assert.NotNull(s.Create()));
+    }
 }

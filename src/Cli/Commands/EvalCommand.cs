@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using Reasoner.Experiments.Evaluation;
+using Reasoner.Experiments.Inference;
+using Reasoner.Experiments.Metrics;
+using Reasoner.Rewards;
+using Serilog;
+using Spectre.Console;
+
+namespace Reasoner.Cli.Commands;
+
+/// <summary>
+/// <c>reasoner eval</c>: System 1 and search methods on the same held-out problems and seeds, each chosen answer
+/// checked by the task's verifier; accuracy with a Wilson 95% interval, compute per problem and the exact McNemar
+/// p-value against System 1, as a table or one JSON line.
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var policy = new PolicyOptions("greedy");
+        var split = new Option<string>("--split") { Description = "train or test.", DefaultValueFactory = _ => "test" };
+        var count = new Option<int>("--n") { Description = "Problems to evaluate.", DefaultValueFactory = _ => 100 };
+        var problemSeed = new Option<int>("--problem-seed") { Description = "Seed of the problem generator.", DefaultValueFactory = _ => 0 };
+        var compare = new Option<string?>("--compare") { Description = "More methods, comma-separated, each with options in brackets: sample[samples=8],mcts[simulations=32;c-puct=2]." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line instead of the table." };
+        var metrics = new Option<string?>("--metrics-dir") { Description = "Also append metrics.jsonl/.csv and outcomes.jsonl rows to this folder." };
+        var command = new Command("eval", "Evaluate System 1 and search methods on the same problems: accuracy [95% CI], compute, McNemar p vs System 1.");
+        policy.AddTo(command);
+        foreach (var option in new Option[] { split, count, problemSeed, compare, json, metrics }) command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var task = policy.BuildTask(parse);
+            var which = parse.GetValue(split) switch
+            {
+                "train" => Split.Train,
+                "test" => Split.Test,
+                var other => throw new UserInputException($"--split must be train or test, not '{other}'"),
+            };
+            var n = parse.GetValue(count);
+            if (n < 1) throw new UserInputException($"--n must be positive, not {n}");
+            var methods = new List<MethodSpec> { policy.Method(parse) };
+            if (parse.GetValue(compare) is { } list) methods.AddRange(MethodSpec.ParseList(list));
+            var budget = policy.Budget(parse);
+            var (model, tokenizer) = policy.Load(parse, task);
+            using var pool = policy.Pool(parse);
+            var proposer = new PolicyProposer(model, tokenizer, pool, parse.GetValue(policy.Slots));
+            var evaluator = new Evaluator(task, proposer, new PolicyValueEstimator(proposer));
+            var problems = task.Generate(which, n, parse.GetValue(problemSeed));
+            Log.Information("Evaluating {Methods} on {N} {Split} problems of {Task}", string.Join(", ", methods.Select(m => m.Label)), problems.Count, which, task.Name);
+            var report = evaluator.Run(which, problems, methods, new EvaluationOptions(parse.GetValue(policy.Seed), budget),
+                (method, done) => { if (done == problems.Count || done % 10 == 0) Log.Information("{Method}: {Done}/{N}", method, done, problems.Count); });
+            if (parse.GetValue(metrics) is { } folder)
+            {
+                Directory.CreateDirectory(folder);
+                using var metricsWriter = new MetricsWriter(Path.Combine(folder, "metrics.jsonl"), Path.Combine(folder, "metrics.csv"));
+                using var outcomesWriter = new OutcomesWriter(Path.Combine(folder, "outcomes.jsonl"));
+                report.Write(0, metricsWriter, outcomesWriter);
+            }
+            if (parse.GetValue(json)) Console.WriteLine(report.ToJsonLine());
+            else AnsiConsole.Write(Table(report));
+            return 0;
+        });
+        return command;
+    }
+
+    static Table Table(EvaluationReport report)
+    {
+        var table = new Table { Title = new TableTitle($"{report.Task} {report.Split}, n = {report.N}, seed {report.Seed}") };
+        table.AddColumns("method", "accuracy", "95% CI", "gen tokens", "policy tokens", "value evals", "seconds", "p vs System 1");
+        foreach (var column in table.Columns.Skip(1)) column.RightAligned();
+        static string F(double x, string format = "0.0") => x.ToString(format, CultureInfo.InvariantCulture);
+        foreach (var m in report.Methods)
+        {
+            var p = report.PValueAgainstSystemOne(m.Name);
+            string[] cells = [m.Name, F(m.Accuracy.Estimate, "0.000"), $"{F(m.Accuracy.Low, "0.000")}-{F(m.Accuracy.High, "0.000")}",
+                F(m.MeanGeneratedTokens), F(m.MeanPolicyTokens), F(m.MeanValueEvaluations), F(m.Seconds, "0.00"), p is { } v ? F(v, "0.0000") : "-"];
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+        table.Caption("compute per problem; value evals = states scored by the value head; p: exact McNemar, paired by problem");
+        return table;
+    }
+}
