@@ -20,11 +20,13 @@ internal sealed class Evaluator : ReceiveActor
     private readonly IActorRef _server, _workers, _metrics;
     private readonly IReadOnlyList<Problem> _problems;
     private readonly EvaluationConfig _config;
+    private readonly SearchConfig _search;
     private readonly int _runSeed;
 
-    public Evaluator(IActorRef server, IActorRef workers, IActorRef metrics, IReadOnlyList<Problem> problems, EvaluationConfig config, int runSeed)
+    public Evaluator(IActorRef server, IActorRef workers, IActorRef metrics, IReadOnlyList<Problem> problems, EvaluationConfig config,
+        SearchConfig search, int runSeed)
     {
-        (_server, _workers, _metrics, _problems, _config, _runSeed) = (server, workers, metrics, problems, config, runSeed);
+        (_server, _workers, _metrics, _problems, _config, _search, _runSeed) = (server, workers, metrics, problems, config, search, runSeed);
         ReceiveAsync<Evaluate>(evaluate => Reply.WithAsync(Sender, Self, async () => await EvaluateAsync(evaluate)));
         ReceiveAsync<Validate>(validate => Reply.WithAsync(Sender, Self, async () => await ValidateAsync(validate)));
     }
@@ -44,7 +46,7 @@ internal sealed class Evaluator : ReceiveActor
     {
         await _server.Ask<InferenceServer.CheckpointLoaded>(new InferenceServer.LoadCheckpoint(evaluate.Checkpoint), Patience);
         var accuracy = new Dictionary<string, double>();
-        foreach (var method in _config.Methods)
+        foreach (var method in _config.Methods.Select(m => SearchPlan.ForEvaluation(m, _search)))
         {
             var jobs = new List<SearchJob>();
             foreach (int seed in _config.Seeds)
@@ -80,7 +82,7 @@ internal sealed class Evaluator : ReceiveActor
     private async Task<Validated> ValidateAsync(Validate validate)
     {
         await _server.Ask<InferenceServer.CheckpointLoaded>(new InferenceServer.LoadCheckpoint(validate.Checkpoint), Patience);
-        var system1 = new SearchConfig(SearchConfig.System1);
+        var system1 = SearchPlan.ForEvaluation(SearchMethod.System1, _search);
         var jobs = validate.Problems.Select((p, i) => new SearchJob(p, system1, SeedMix.Of(_runSeed, -1, i), -1, validate.Checkpoint)).ToList();
         _metrics.Tell(new MetricsSink.PhaseStarted("gate", 0, 0, jobs.Count));
         var done = await _workers.Ask<WorkQueue<SearchJob, Episode>.Completed>(new WorkQueue<SearchJob, Episode>.Run(jobs), Patience);

@@ -41,7 +41,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var shape = new GptConfig(config.Model.Layers, config.Model.Heads, config.Model.DModel, _tokenizer.VocabSize, config.Model.Context).Validated();
         var model = Gpt.CreateRandom(shape, SeedMix.Of(config.Seed, 10));
         _imitationCheckpoint = checkpointOut;
-        var demonstrations = Fitting(problems.Select(p => new TrainingExample(task.Prompt(p), string.Join("\n", task.Solve(p)))).ToList(), model);
+        var demonstrations = Fitting(problems.Select(p => Demonstrations.Of(task, p)).ToList(), model);
         var sft = Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log);
         if (imitation.ValueSteps == 0) return Save(model, checkpointOut, sft.Steps, sft);
 

@@ -1,12 +1,11 @@
 using Reasoner.Actors.Runtime;
-using Reasoner.Experiments.Config;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
 
 namespace Reasoner.Actors.SelfImprovement;
 
 /// <summary>One problem to search: with which search, from which seed, for which iteration and checkpoint.</summary>
-internal sealed record SearchJob(Problem Problem, SearchConfig Search, int Seed, int Iteration, string Checkpoint);
+internal sealed record SearchJob(Problem Problem, SearchPlan Search, int Seed, int Iteration, string Checkpoint);
 
 /// <summary>Told to the progress listener as each episode finishes (once per problem, never for a failed attempt).</summary>
 internal sealed record EpisodeSearched(Episode Episode);

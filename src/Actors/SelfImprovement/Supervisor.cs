@@ -42,9 +42,12 @@ internal sealed class Supervisor : ReceiveActor
 
     private SelfImprovementConfig Loop => _config.SelfImprovement;
 
+    private SearchPlan Search { get; set; } = null!;
+
     protected override void PreStart()
     {
         var rewards = _config.Task.Rewards;
+        Search = SearchPlan.ForSelfImprovement(Loop.Search);
         var batcher = new BatcherOptions { MaxBatch = Loop.InferenceBatch, MaxWait = TimeSpan.FromMilliseconds(1) };
         _server = Context.ActorOf(Props.Create(() => new InferenceServer(_backend.LoadInference, batcher, _counters)), "inference");
         var work = SearchWorker.Work(_task, rewards, _server, _metrics, Patience);
@@ -60,7 +63,7 @@ internal sealed class Supervisor : ReceiveActor
         var train = _task.Generate(Split.Train, demonstrations + validation + iterations * perIteration, SeedMix.Of(seed, 1));
         var test = _task.Generate(Split.Test, _config.Evaluation.Problems, SeedMix.Of(seed, 2));
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
-        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_server, _workers, _metrics, test, _config.Evaluation, seed)), "evaluator");
+        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_server, _workers, _metrics, test, _config.Evaluation, Loop.Search, seed)), "evaluator");
 
         Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
         string current = Path.Combine(_checkpoints, "iteration-0.safetensors");
@@ -73,7 +76,7 @@ internal sealed class Supervisor : ReceiveActor
         {
             var problems = train.Skip(demonstrations + validation + (k - 1) * perIteration).Take(perIteration).ToList();
             Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems with {Workers} workers",
-                k, iterations, Loop.Algorithm, Loop.Search.Label, problems.Count, _workerOptions.Workers);
+                k, iterations, Loop.Algorithm, Search.Label, problems.Count, _workerOptions.Workers);
             var (episodes, failedAttempts, searchSeconds, before) = await SearchAsync(k, current, problems);
             var after = Snapshot();
             var added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(episodes), Patience);
@@ -110,7 +113,7 @@ internal sealed class Supervisor : ReceiveActor
         int iteration, string checkpoint, IReadOnlyList<Problem> problems)
     {
         await _server.Ask<InferenceServer.CheckpointLoaded>(new InferenceServer.LoadCheckpoint(checkpoint), Patience);
-        var jobs = problems.Select((p, i) => new SearchJob(p, Loop.Search, SeedMix.Of(_config.Seed, 3, iteration, i), iteration, checkpoint)).ToList();
+        var jobs = problems.Select((p, i) => new SearchJob(p, Search, SeedMix.Of(_config.Seed, 3, iteration, i), iteration, checkpoint)).ToList();
         _metrics.Tell(new MetricsSink.PhaseStarted("search", iteration, Loop.Iterations, jobs.Count));
         var before = Snapshot();
         var clock = Stopwatch.StartNew();
@@ -125,7 +128,7 @@ internal sealed class Supervisor : ReceiveActor
     private void LogSearch(int iteration, IReadOnlyList<Episode> episodes)
     {
         foreach (var episode in episodes)
-            _metrics.Tell(new MetricsRow(iteration, Stage.SelfImprovement, Loop.Search.Label, N: 1, MeanReward: episode.Chosen.Reward,
+            _metrics.Tell(new MetricsRow(iteration, Stage.SelfImprovement, Search.Label, N: 1, MeanReward: episode.Chosen.Reward,
                 GeneratedTokens: episode.Spent.GeneratedTokens, PolicyTokens: episode.Spent.ForwardTokens,
                 ValueCalls: episode.Spent.ValueEvaluations, WallSeconds: episode.Spent.WallTime.TotalSeconds));
     }

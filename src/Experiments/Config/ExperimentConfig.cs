@@ -1,6 +1,5 @@
 using System.ComponentModel.DataAnnotations;
 using Reasoner.Rewards;
-using Reasoner.Search;
 
 namespace Reasoner.Experiments.Config;
 
@@ -34,15 +33,14 @@ public sealed record ExperimentConfig(
         {
             yield return new ConfigIssue("name", $"'{Name}' cannot name a run directory: use letters, digits, '-' and '_'");
         }
-        if (SelfImprovement.Algorithm == SelfImprovementAlgorithm.Grpo && SelfImprovement.Search.Method != "sample")
+        if (SelfImprovement.Algorithm == SelfImprovementAlgorithm.Grpo && SelfImprovement.Search.Method != SearchMethod.SelfConsistency)
         {
             yield return new ConfigIssue("self_improvement.search.method",
-                $"grpo learns from groups of independent samples: use method 'sample' (its 'samples' option is the group size), not '{SelfImprovement.Search.Method}'");
+                "grpo learns from groups of independent samples: use self-consistency (samples is the group size)");
         }
-        if (SelfImprovement.Algorithm == SelfImprovementAlgorithm.AlphaZero && SelfImprovement.Search.Method != "mcts")
+        if (SelfImprovement.Algorithm == SelfImprovementAlgorithm.AlphaZero && SelfImprovement.Search.Method != SearchMethod.Mcts)
         {
-            yield return new ConfigIssue("self_improvement.search.method",
-                $"alphazero trains the policy on MCTS visit distributions: use method 'mcts', not '{SelfImprovement.Search.Method}'");
+            yield return new ConfigIssue("self_improvement.search.method", "alphazero trains the policy on MCTS visit distributions: use mcts");
         }
     }
 }
@@ -161,56 +159,58 @@ public sealed record SelfImprovementConfig(
     public SearchConfig Search { get; init; } = Search ?? new();
 }
 
-/// <summary>
-/// A search method by the name <see cref="SearchFactory"/> knows (<c>system1</c> is greedy decoding), with its options
-/// bound to that method's record (e.g. <c>{simulations: 32, candidates: 4}</c> for mcts). Unknown options are errors.
-/// </summary>
+public enum SearchMethod { System1, SelfConsistency, BestOfN, Beam, TotBfs, TotDfs, Mcts }
+
+/// <summary>A search method and the settings of each; only the chosen method's section is used.</summary>
 public sealed record SearchConfig(
-    string Method = "mcts",
-    IReadOnlyDictionary<string, string>? Options = null,
-    // The longest step (tokens) the policy may generate; long enough for the task's longest line.
-    [Range(1, 4096)] int MaxStepTokens = 64) : IValidatedConfig
+    SearchMethod Method = SearchMethod.Mcts,
+    // Samples for self-consistency (GRPO's group size) and best-of-n.
+    [Range(1, 1024)] int Samples = 8,
+    BeamConfig? Beam = null,
+    TreeOfThoughtConfig? Tot = null,
+    MctsConfig? Mcts = null,
+    // The longest step (tokens) the policy may generate; longer than the task's longest line.
+    [Range(1, 4096)] int MaxStepTokens = 64)
 {
-    public const string System1 = "system1";
-
-    public IReadOnlyDictionary<string, string> Options { get; init; } = Options ?? new Dictionary<string, string>();
-
-    /// <summary>The method's name in metrics and reports.</summary>
-    public string Label => Method == System1 || Method == "greedy" ? System1 : Method;
-
-    public ISearch Create() => SearchFactory.Create(Method == System1 ? "greedy" : Method, Options);
-
-    public SearchBudget Budget => new(MaxStepTokens: MaxStepTokens);
-
-    public IEnumerable<ConfigIssue> Validate()
-    {
-        string? problem = null;
-        try
-        {
-            Create();
-        }
-        catch (FormatException error)
-        {
-            problem = error.Message;
-        }
-        if (problem is not null)
-        {
-            yield return new ConfigIssue(Options.Count > 0 && Method != System1 ? "options" : "method", problem);
-        }
-    }
+    public BeamConfig Beam { get; init; } = Beam ?? new();
+    public TreeOfThoughtConfig Tot { get; init; } = Tot ?? new();
+    public MctsConfig Mcts { get; init; } = Mcts ?? new();
 }
 
+public sealed record BeamConfig([Range(1, 1024)] int Width = 4, [Range(1, 1024)] int ExpansionsPerNode = 4);
+
+/// <summary>Tree of Thoughts (Yao et al. 2023): propose steps, score states with the value model, keep the best.</summary>
+public sealed record TreeOfThoughtConfig(
+    [Range(1, 1024)] int Breadth = 5,
+    [Range(1, 1024)] int ProposalsPerState = 3,
+    // DFS backtracks from states the value model scores below this.
+    [Range(0.0, 1.0)] double PruneBelow = 0.2);
+
+public sealed record MctsConfig(
+    [Range(1, 100_000)] int Simulations = 64,
+    // PUCT exploration constant (Silver et al. 2017); AlphaZero's chess/shogi/Go value.
+    [Range(0.0, 100.0)] double CPuct = 1.25,
+    // Root noise: Dir(alpha) mixed in with weight fraction, only during self-improvement, never in evaluation.
+    [Range(0.0, 100.0)] double DirichletAlpha = 0.3,
+    [Range(0.0, 1.0)] double DirichletFraction = 0.25,
+    // Visit-count temperature of the moves self-improvement plays (1: in proportion to visits, for diverse episodes);
+    // evaluation always takes the most visited step.
+    [Range(0.0, 100.0)] double Temperature = 1.0,
+    // Steps sampled from the policy when a node is expanded (repeats merged).
+    [Range(1, 1024)] int Candidates = 8);
+
 /// <summary>
-/// Evaluation on held-out test problems after imitation and after each iteration: the same problems and seeds for
-/// every method and every iteration, so the paired tests compare like with like. Search never gets root noise here.
+/// Evaluation on held-out test problems after imitation and after each iteration: the same problems and seeds for every
+/// method and every iteration, so each accuracy is paired with System 1's. Each method runs with the settings of
+/// <c>self_improvement.search</c>, without root noise and taking the most visited step.
 /// </summary>
 public sealed record EvaluationConfig(
     [Range(1, int.MaxValue)] int Problems = 200,
-    IReadOnlyList<SearchConfig>? Methods = null,
+    IReadOnlyList<SearchMethod>? Methods = null,
     // One evaluation of every method per seed (the search's random choices); System 1 is greedy and seed-independent.
     IReadOnlyList<int>? Seeds = null) : IValidatedConfig
 {
-    public IReadOnlyList<SearchConfig> Methods { get; init; } = Methods ?? [new SearchConfig(SearchConfig.System1), new SearchConfig()];
+    public IReadOnlyList<SearchMethod> Methods { get; init; } = Methods ?? [SearchMethod.System1, SearchMethod.Mcts];
     public IReadOnlyList<int> Seeds { get; init; } = Seeds ?? [0];
 
     public IEnumerable<ConfigIssue> Validate()
@@ -223,10 +223,9 @@ public sealed record EvaluationConfig(
         {
             yield return new ConfigIssue("seeds", "list at least one seed");
         }
-        var duplicate = Methods.GroupBy(m => m.Label).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
+        if (Methods.Distinct().Count() != Methods.Count)
         {
-            yield return new ConfigIssue("methods", $"method '{duplicate.Key}' is listed twice: metrics name methods by their name");
+            yield return new ConfigIssue("methods", "a method is listed twice");
         }
     }
 }

@@ -21,8 +21,8 @@ public sealed class SupervisorTests : IDisposable
         "scripted", new TaskConfig("countdown", Numbers: 3), seed,
         Imitation: new ImitationConfig(Demonstrations: 8, Steps: 1),
         SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 2, ProblemsPerIteration: 24,
-            Search: new SearchConfig("sample", new Dictionary<string, string> { ["samples"] = "4" }), Workers: workers, StepsPerIteration: 1),
-        Evaluation: new EvaluationConfig(30, [new SearchConfig(SearchConfig.System1), new SearchConfig("best-of-n", new Dictionary<string, string> { ["samples"] = "4" })]));
+            Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), Workers: workers, StepsPerIteration: 1),
+        Evaluation: new EvaluationConfig(30, [SearchMethod.System1, SearchMethod.BestOfN]));
 
     private static readonly WorkQueueOptions FastRestarts = new()
     {

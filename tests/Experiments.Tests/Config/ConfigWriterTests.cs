@@ -44,22 +44,22 @@ public class ConfigWriterTests
             self_improvement:
               algorithm: alphazero
               search:
-                method: mcts
-                options: {simulations: "128"}
+                mcts: {simulations: 128}
             evaluation:
-              methods: [{method: system1}, {method: best-of-n}, {method: mcts}]
+              methods: [system1, best-of-n, mcts]
             """, "x.yaml", ["seed=3"]);
         string yaml = ConfigWriter.ToYaml(config);
         var back = ConfigBinder.Load<ExperimentConfig>(yaml, "config.yaml");
 
         Assert.Equal(ConfigWriter.ToYaml(back), yaml);
         Assert.Equal(SelfImprovementAlgorithm.AlphaZero, back.SelfImprovement.Algorithm);
-        Assert.Equal("128", back.SelfImprovement.Search.Options["simulations"]);
-        Assert.Equal(["system1", "best-of-n", "mcts"], back.Evaluation.Methods.Select(m => m.Label));
+        Assert.Equal(128, back.SelfImprovement.Search.Mcts.Simulations);
+        Assert.Equal([SearchMethod.System1, SearchMethod.BestOfN, SearchMethod.Mcts], back.Evaluation.Methods);
         Assert.Equal(4, back.Task.Numbers);
         Assert.Equal(3, back.Seed);
         Assert.Contains("d_model: 128", yaml);
         Assert.Contains("problems_per_iteration: 512", yaml);
+        Assert.Contains("c_puct: 1.25", yaml);
     }
 
     [Fact]
@@ -71,12 +71,11 @@ public class ConfigWriterTests
     }
 
     [Fact]
-    public void ExperimentConfigNamesAnUnknownSearchOptionAndATaskOption()
+    public void ExperimentConfigNamesAnAlgorithmWithoutItsSearchAndATaskOption()
     {
         var search = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
-            "name: x\ntask: {name: game24}\nself_improvement:\n  search:\n    method: mcts\n    options: {simulation: \"3\"}\n", "x.yaml"));
-        Assert.Equal("self_improvement.search.options", search.KeyPath);
-        Assert.Contains("simulation", search.Message);
+            "name: x\ntask: {name: game24}\nself_improvement:\n  algorithm: grpo\n  search: {method: mcts}\n", "x.yaml"));
+        Assert.Equal("self_improvement.search.method", search.KeyPath);
         var task = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>("name: x\ntask: {name: game24, numbers: 3}\n", "x.yaml"));
         Assert.Contains("numbers", task.Message);
     }
