@@ -1,0 +1,75 @@
+using Reasoner.Actors.SelfImprovement;
+using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Metrics;
+using Reasoner.Experiments.Reports;
+using Reasoner.Experiments.Runs;
+using Reasoner.Tensors;
+
+namespace Reasoner.Actors.Tests.SelfImprovement;
+
+/// <summary>The loop on the real GPT policy, at a size that runs in seconds: every stage, every file, well-formed metrics.</summary>
+public sealed class GptLoopTests : IDisposable
+{
+    private readonly string _results = Path.Combine(Path.GetTempPath(), "reasoner-gpt-loop-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_results)) Directory.Delete(_results, recursive: true);
+    }
+
+    private static ExperimentConfig Tiny(SelfImprovementAlgorithm algorithm, SearchConfig search, int iterations) => new(
+        "tiny", new TaskConfig("countdown", Numbers: 3, MaxNumber: 9, MaxTarget: 30), Seed: 1,
+        Model: new ModelConfig(Layers: 1, DModel: 32, Heads: 2, Context: 96),
+        Imitation: new ImitationConfig(Demonstrations: 64, Steps: 30, Batch: 16, Lr: 3e-3, ValueProblems: 8, ValueSamples: 2, ValueSteps: 5),
+        SelfImprovement: new SelfImprovementConfig(algorithm, iterations, ProblemsPerIteration: 8, Search: search, Workers: 2,
+            StepsPerIteration: 5, Batch: 16, Lr: 1e-3),
+        Evaluation: new EvaluationConfig(Problems: 16, Methods: [SearchMethod.System1, search.Method]));
+
+    private async Task<(RunDirectory Run, RunSummary Summary)> RunAsync(ExperimentConfig config)
+    {
+        var run = RunDirectory.Create(_results, config.Name, TimeProvider.System);
+        using var pool = new WorkerPool(2);
+        var summary = await ExperimentRunner.RunAsync(config, new GptBackend(config, config.Task.Create(), pool), run, new RecordingObserver())
+            .WaitAsync(TimeSpan.FromMinutes(2));
+        return (run, summary);
+    }
+
+    [Fact]
+    public async Task AlphaZeroImitationTwoIterationsAndEvaluationWriteACompleteRun()
+    {
+        var config = Tiny(SelfImprovementAlgorithm.AlphaZero, new SearchConfig(SearchMethod.Mcts, Mcts: new MctsConfig(Simulations: 4, Candidates: 2)), 2);
+        var (run, summary) = await RunAsync(config);
+
+        foreach (var file in new[] { run.ConfigPath, run.MetricsJsonlPath, run.MetricsCsvPath, run.OutcomesPath, run.SummaryPath })
+            Assert.True(new FileInfo(file).Length > 0, $"{file} is missing or empty");
+        Assert.Equal(["iteration-0.safetensors", "iteration-1.safetensors", "iteration-2.safetensors"],
+            Directory.GetFiles(run.CheckpointsPath).Select(Path.GetFileName).Order());
+        Assert.NotEmpty(Directory.GetFiles(run.PlotsPath, "*.svg"));
+
+        var rows = MetricsReader.Read(run.MetricsJsonlPath);
+        Assert.Equal(30 + 5, rows.Count(r => r.Stage == Stage.Imitation));
+        Assert.Equal(Enumerable.Range(0, 30 + 5 + 2 * 5).Select(s => (long?)s), rows.Where(r => r.Step is not null).Select(r => r.Step));
+        Assert.All(rows.Where(r => r.Step is not null), r => Assert.True(double.IsFinite(r.PolicyLoss ?? r.ValueLoss ?? double.NaN)));
+        var results = MethodResult.FromMetrics(rows);
+        Assert.Equal([(0, "system1"), (0, "mcts"), (1, "system1"), (1, "mcts"), (2, "system1"), (2, "mcts")], results.Select(r => (r.Iteration, r.Method)));
+        Assert.All(results, r => Assert.True(r.N == 16 && r.Accuracy!.Value.Low <= r.Accuracy.Value.Estimate && r.Accuracy.Value.Estimate <= r.Accuracy.Value.High));
+        var before = results.Single(r => r.Iteration == 0 && r.Method == "system1").Accuracy!.Value;
+        var after = results.Single(r => r.Iteration == 2 && r.Method == "system1").Accuracy!.Value;
+        Assert.True(after.Estimate >= before.Low, $"System 1 fell below imitation's interval: {after.Estimate} < {before.Low}");
+        Assert.All(summary.Iterations, i => Assert.Equal((8, 8, 0), (i.Searched, i.DistinctProblems, i.Rejected)));
+        Assert.True(summary.Iterations.All(i => i.ProposerCalls <= i.InferenceRequests));
+    }
+
+    [Fact]
+    public async Task GrpoIterationTrainsOnSampledGroups()
+    {
+        var config = Tiny(SelfImprovementAlgorithm.Grpo, new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), 1);
+        var (run, summary) = await RunAsync(config);
+
+        var iteration = Assert.Single(summary.Iterations);
+        Assert.Equal(5, iteration.TrainingSteps);
+        var rows = MetricsReader.Read(run.MetricsJsonlPath).Where(r => r.Stage == Stage.SelfImprovement && r.Step is not null).ToList();
+        Assert.Equal(5, rows.Count);
+        Assert.All(rows, r => Assert.True(double.IsFinite(r.PolicyLoss!.Value) && r.ValueLoss > 0));
+    }
+}
