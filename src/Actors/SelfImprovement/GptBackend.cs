@@ -64,6 +64,9 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
             SelfImprovementAlgorithm.Grpo => GrpoExamples(model, episodes, loop.KlBeta),
             _ => throw new InvalidOperationException($"unknown algorithm {loop.Algorithm}"),
         };
+        // Nothing to move the policy towards (no verified-correct trajectory yet): value-only steps would still drift the
+        // shared trunk, so the checkpoint goes on unchanged.
+        if (policy.Count == 0) return Save(model, checkpointOut, 0, new TrainingReport(0, null, null));
         var examples = Fitting([.. policy, .. TrainingData.Values(task, episodes)], model);
         var report = Train(model, examples, loop.StepsPerIteration, loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 20, iteration), iteration,
             Stage.SelfImprovement, firstStep, log);

@@ -20,9 +20,9 @@ public sealed class SupervisorTests : IDisposable
     private static ExperimentConfig Config(int workers, int seed = 0) => new(
         "scripted", new TaskConfig("countdown", Numbers: 3), seed,
         Imitation: new ImitationConfig(Demonstrations: 8, Steps: 1),
-        SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 2, ProblemsPerIteration: 24,
+        SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 2, ProblemsPerIteration: 16,
             Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), Workers: workers, StepsPerIteration: 1),
-        Evaluation: new EvaluationConfig(30, [SearchMethod.System1, SearchMethod.BestOfN]));
+        Evaluation: new EvaluationConfig(20, [SearchMethod.System1, SearchMethod.BestOfN]));
 
     private static readonly WorkQueueOptions FastRestarts = new()
     {
@@ -52,18 +52,18 @@ public sealed class SupervisorTests : IDisposable
         var rows = MetricsReader.Read(run.MetricsJsonlPath);
         var evaluations = rows.Where(r => r.Stage == Stage.Evaluation).ToList();
         Assert.Equal(3 * 2, evaluations.Count); // iterations 0..2, two methods each
-        Assert.All(evaluations, r => Assert.True(r.N == 30 && r.CiLow <= r.Accuracy && r.Accuracy <= r.CiHigh));
-        Assert.Equal(2 * 24, rows.Count(r => r.Stage == Stage.SelfImprovement && r.Step is null));
-        Assert.Equal(3 * 2 * 30, MetricsReader.ReadOutcomes(run.OutcomesPath).Count);
+        Assert.All(evaluations, r => Assert.True(r.N == 20 && r.CiLow <= r.Accuracy && r.Accuracy <= r.CiHigh));
+        Assert.Equal(2 * 16, rows.Count(r => r.Stage == Stage.SelfImprovement && r.Step is null));
+        Assert.Equal(3 * 2 * 20, MetricsReader.ReadOutcomes(run.OutcomesPath).Count);
         Assert.Equal(rows.Count + 1, File.ReadAllLines(run.MetricsCsvPath).Length);
 
         double before = summary.Accuracy[0]["system1"], after = summary.Accuracy[^1]["system1"];
         var first = evaluations.Single(r => r.Iteration == 0 && r.Method == "system1");
         Assert.True(after >= first.CiLow, $"System 1 fell from {before} to {after}");
         Assert.True(after > before, $"System 1 did not improve: {before} -> {after}");
-        Assert.All(summary.Iterations, i => Assert.Equal((24, 24, 0), (i.Searched, i.DistinctProblems, i.Rejected)));
+        Assert.All(summary.Iterations, i => Assert.Equal((16, 16, 0), (i.Searched, i.DistinctProblems, i.Rejected)));
         Assert.Contains("## Iteration 2", File.ReadAllText(run.SummaryPath));
-        Assert.Equal(2 * 24, observer.Progressed.Count(p => p.Phase == "search"));
+        Assert.Equal(2 * 16, observer.Progressed.Count(p => p.Phase == "search"));
     }
 
     [Fact]
@@ -77,11 +77,11 @@ public sealed class SupervisorTests : IDisposable
         Assert.All(summary.Iterations, i =>
         {
             Assert.True(i.FailedAttempts > 0);
-            Assert.Equal((24, 24), (i.Searched, i.DistinctProblems));
+            Assert.Equal((16, 16), (i.Searched, i.DistinctProblems));
         });
-        Assert.Equal(2 * 24, observer.Progressed.Count(p => p.Phase == "search"));
+        Assert.Equal(2 * 16, observer.Progressed.Count(p => p.Phase == "search"));
         var searchedRows = MetricsReader.Read(run.MetricsJsonlPath).Where(r => r.Stage == Stage.SelfImprovement && r.Step is null);
-        Assert.Equal(2 * 24, searchedRows.Count());
+        Assert.Equal(2 * 16, searchedRows.Count());
         var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
         Assert.Equal(outcomes.Count, outcomes.Select(o => (o.Iteration, o.Method, o.ProblemId)).Distinct().Count());
     }
