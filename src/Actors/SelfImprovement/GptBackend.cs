@@ -22,6 +22,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     private const int InitialSlots = 256;
     private readonly Tokenizer _tokenizer = TaskTokenizer.For(task);
     private string? _imitationCheckpoint;
+    private IReadOnlyList<TrainingExample> _demonstrations = [];
 
     public InferenceBackend LoadInference(string checkpoint)
     {
@@ -42,6 +43,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var model = Gpt.CreateRandom(shape, SeedMix.Of(config.Seed, 10));
         _imitationCheckpoint = checkpointOut;
         var demonstrations = Fitting(problems.Select(p => Demonstrations.Of(task, p)).ToList(), model);
+        _demonstrations = demonstrations;
         var sft = Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log);
         if (imitation.ValueSteps == 0) return Save(model, checkpointOut, sft.Steps, sft);
 
@@ -67,9 +69,13 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         // Nothing to move the policy towards (no verified-correct trajectory yet): value-only steps would still drift the
         // shared trunk, so the checkpoint goes on unchanged.
         if (policy.Count == 0) return Save(model, checkpointOut, 0, new TrainingReport(0, null, null));
-        var examples = Fitting([.. policy, .. TrainingData.Values(task, episodes)], model);
+        // Expert iteration and AlphaZero keep the demonstrations in the data (ReST's growing dataset): the few trajectories
+        // an iteration verifies would otherwise pull a small policy off everything else it knew. GRPO is on-policy; its
+        // KL term is what holds it near the imitation policy.
+        var anchor = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? [] : _demonstrations;
+        var examples = Fitting([.. policy, .. anchor, .. TrainingData.Values(task, episodes)], model);
         var report = Train(model, examples, loop.StepsPerIteration, loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 20, iteration), iteration,
-            Stage.SelfImprovement, firstStep, log);
+            Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight);
         return Save(model, checkpointOut, report.Steps, report);
     }
 
@@ -101,11 +107,11 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     }
 
     private TrainingReport Train(Gpt model, IReadOnlyList<TrainingExample> examples, int steps, int batch, double lr, int seed, int iteration,
-        Stage stage, long firstStep, Action<MetricsRow> log)
+        Stage stage, long firstStep, Action<MetricsRow> log, float valueLossWeight = 1f)
     {
         if (examples.Count == 0) return new TrainingReport(0, null, null);
         var trainer = new ExampleTrainer(model, _tokenizer, pool, new ExampleTrainerConfig(BatchSize: batch, LearningRate: (float)lr,
-            MinLearningRate: (float)lr / 10, WarmupSteps: Math.Min(20, steps / 10), DecaySteps: steps));
+            MinLearningRate: (float)lr / 10, WarmupSteps: Math.Min(20, steps / 10), DecaySteps: steps, ValueLossWeight: valueLossWeight));
         var curve = trainer.Train(examples, steps, new Random(seed), new Progress(step => log(new MetricsRow(iteration, stage, Step: firstStep + step.Step - 1,
             PolicyLoss: step.Losses.TokenLoss, ValueLoss: step.Losses.ValueLoss))));
         var last = curve.Steps.Count > 0 ? curve.Steps[^1].Losses : default;

@@ -149,6 +149,9 @@ public sealed record SelfImprovementConfig(
     [Range(1, int.MaxValue)] int ReplayCapacity = 4096,
     // GRPO's KL coefficient beta towards the imitation policy (DeepSeekMath: 0.04).
     [Range(0.0, 10.0)] double KlBeta = 0.04,
+    // Weight of the value loss against the policy loss: the two heads share the trunk, and a value fitted to mostly
+    // failed episodes can otherwise pull the policy off what imitation taught it.
+    [Range(0.0, 100.0)] double ValueLossWeight = 0.5,
     // Promote a new checkpoint only if its System-1 accuracy on gating_problems validation problems (training split,
     // never searched) is at least the current one's (AlphaGo Zero's arena); off promotes every iteration, as AlphaZero.
     bool Gating = false,
