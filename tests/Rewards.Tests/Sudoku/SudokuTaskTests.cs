@@ -61,6 +61,17 @@ public class SudokuTaskTests
     }
 
     [Fact]
+    public void A_puzzle_with_several_solutions_accepts_any_of_them()
+    {
+        var task = new SudokuTask();
+        var empty = SudokuProblem.Create(4, new int[16]);
+        Assert.True(task.Verify(empty, "Answer: 1234/3412/2143/4321", new RewardConfig()).Correct);
+        Assert.True(task.Verify(empty, "Answer: 2143/3412/1234/4321", new RewardConfig()).Correct);
+        var verdict = task.Verify(empty, "r1c1=2\nr1c2=2\nAnswer: 2143/3412/1234/4321", new RewardConfig());
+        Assert.Equal([true, false, false], verdict.StepValid);
+    }
+
+    [Fact]
     public void Json_round_trips_and_bad_grids_are_named()
     {
         var task = new SudokuTask(new SudokuOptions(9, 45));
