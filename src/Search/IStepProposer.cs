@@ -15,7 +15,9 @@ public sealed record RootState(StateHandle Handle, int ForwardTokens);
 /// What one proposer call asks for: <paramref name="Count"/> next steps for each state of the batch.
 /// </summary>
 /// <param name="Count">Proposals per state. The proposer may return fewer (a state with no legal step returns none).</param>
-/// <param name="Temperature">Sampling temperature; 0 means greedy (the most likely step; Count is then 1).</param>
+/// <param name="Temperature">Sampling temperature. 0 asks for the most likely steps, deterministically and best
+/// first: greedy decoding when Count is 1; for a larger Count an implementation may return fewer (one, if it decodes
+/// greedily). With a temperature, the Count proposals are independent samples and may repeat.</param>
 /// <param name="MaxStepTokens">No proposal may generate (or feed) more tokens than this: the search plans its budget on it.</param>
 /// <param name="Seed">Seed for this call's sampling, drawn from the search's generator so a search repeats.</param>
 public sealed record ProposeRequest(int Count, float Temperature, int MaxStepTokens, int Seed);

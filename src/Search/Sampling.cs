@@ -84,8 +84,14 @@ internal sealed class BestOfNSearch(SampleConfig config) : ISearch
         // Rank finished samples only; if the value budget cannot cover them all, the first ones are rated.
         var finished = leaves.Where(l => run.Tree.Kind[l] != NodeKind.Open).ToList();
         var rated = new List<int>();
+        var affordable = run.AffordableEvaluations();
         foreach (var leaf in finished)
-            if (run.EvaluationsNeeded([.. rated, leaf]) <= run.AffordableEvaluations()) rated.Add(leaf);
+        {
+            var needed = run.EvaluationsNeeded([leaf]);
+            if (needed > affordable) break;
+            affordable -= needed;
+            rated.Add(leaf);
+        }
         run.Evaluate(rated);
         var candidates = leaves.Select(l => run.CandidateOf(l, float.IsNaN(run.Tree.Value[l]) ? double.NaN : run.Tree.Value[l])).ToList();
         var best = candidates.Where(c => !double.IsNaN(c.Score)).OrderByDescending(c => c.Score).FirstOrDefault();

@@ -30,7 +30,8 @@ public static class SearchFactory
         };
     }
 
-    public static ISearch Create(SampleConfig config, bool bestOfN = false) => bestOfN ? new BestOfNSearch(config) : new SamplingSearch(config);
+    public static ISearch Create(SampleConfig config) => new SamplingSearch(config);
+    public static ISearch BestOfN(SampleConfig config) => new BestOfNSearch(config);
     public static ISearch Create(BeamConfig config) => new BeamSearch(config);
     public static ISearch Create(TotBfsConfig config) => new TotBfsSearch(config);
     public static ISearch Create(TotDfsConfig config) => new TotDfsSearch(config);

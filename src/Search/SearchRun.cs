@@ -137,9 +137,10 @@ internal sealed class SearchRun
     public void Evaluate(IReadOnlyList<int> nodes)
     {
         var ask = new List<int>(nodes.Count);
+        var asked = new HashSet<int>();
         foreach (var node in nodes)
         {
-            if (!float.IsNaN(Tree.Value[node]) || ask.Contains(node)) continue;
+            if (!float.IsNaN(Tree.Value[node]) || !asked.Add(node)) continue;
             if (Tree.Kind[node] == NodeKind.DeadEnd) Tree.SetValue(node, 0);
             else ask.Add(node);
         }

@@ -50,7 +50,7 @@ public class AlgorithmTests
     {
         var (proposer, _) = Policy(width: 3);
         var value = new ScriptedValue(steps => steps.Count > 0 && steps[^1] == "Answer: 22" ? 0.99f : Scripts.PreferOnes(steps));
-        var result = SearchFactory.Create(new SampleConfig(Samples: 40, Temperature: 3f), bestOfN: true).Run(Task3, Scripts.Problem, proposer, value, SearchBudget.Unlimited, new Random(2));
+        var result = SearchFactory.BestOfN(new SampleConfig(Samples: 40, Temperature: 3f)).Run(Task3, Scripts.Problem, proposer, value, SearchBudget.Unlimited, new Random(2));
         var best = result.Candidates.MaxBy(c => c.Score)!;
         Assert.Equal(best.Node, result.ChosenPath[^1]);
         Assert.Contains(result.Candidates, c => c.Answer == "22");

@@ -94,6 +94,22 @@ public class CountdownSearchTests
         Assert.All(result.Candidates, c => Assert.NotNull(c.Answer));
     }
 
+    [Fact]
+    public void ScoreKeepsTopOnePassAtKAndMajAtKApart()
+    {
+        var problem = Game24.Generate(Split.Test, 1, seed: 0)[0];
+        var result = SearchFactory.Create(new SampleConfig(Samples: 40)).Run(Game24, problem, new CountdownOracle(), new CountdownSolvable(), SearchBudget.Unlimited, new Random(2));
+        var score = Metrics.SearchScore.Of(Game24, problem, result, [1, 10, 40, 41]);
+        var correct = result.Candidates.Select(c => Game24.Verify(problem, c.Completion, new RewardConfig()).Correct).ToList();
+        Assert.Equal(40, score.Samples);
+        Assert.Equal(correct.Count(x => x), score.CorrectSamples);
+        Assert.Equal([1, 10, 40], score.PassAtK.Keys.Order());
+        Assert.Equal(score.CorrectSamples / 40.0, score.PassAtK[1], 1e-12);
+        Assert.Equal(Game24.Verify(problem, result.Completion, new RewardConfig()).Correct, score.Correct);
+        // The chosen completion of sampling is the majority answer of all samples, so top-1 is maj@n.
+        Assert.Equal(score.Correct, score.MajorityAtK[40]);
+    }
+
     /// <summary>Values every unfinished state 0.8 (above any threshold used) and an answer by whether it claims the target.</summary>
     sealed class OnlyAnswersCount : IValueEstimator
     {
