@@ -1,4 +1,6 @@
+using Reasoner.Rewards.Arithmetic;
 using Reasoner.Rewards.Countdown;
+using Reasoner.Rewards.Sudoku;
 
 namespace Reasoner.Rewards;
 
@@ -6,7 +8,7 @@ namespace Reasoner.Rewards;
 public static class TaskCatalog
 {
     /// <summary>Every task name, in the order help lists them.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["countdown", "game24"];
+    public static IReadOnlyList<string> Names { get; } = ["countdown", "game24", "arithmetic", "sudoku"];
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> for an unknown name, an option the task does not take, or a value out of range.
@@ -18,6 +20,9 @@ public static class TaskCatalog
         {
             "countdown" => Countdown(options),
             "game24" => Only(name, options, [], new Game24Task()),
+            "arithmetic" => Only(name, options, ["operation", "digits", "right-digits"],
+                new ArithmeticTask(new ArithmeticOptions(options.Operation ?? "add", options.Digits ?? 3, options.RightDigits))),
+            "sudoku" => Only(name, options, ["size", "blanks"], new SudokuTask(new SudokuOptions(options.Size ?? 4, options.Blanks))),
             _ => throw new ArgumentException($"unknown task \"{name}\" (known: {string.Join(", ", Names)})"),
         };
     }
