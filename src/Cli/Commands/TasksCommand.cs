@@ -29,28 +29,18 @@ internal static class TasksCommand
         public Option<int> Count { get; } = new("--n") { Description = "How many problems.", DefaultValueFactory = _ => 5 };
         public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the generator.", DefaultValueFactory = _ => 0 };
         public Option<string> Split { get; } = new("--split") { Description = "train or test.", DefaultValueFactory = _ => "train" };
-        public Option<int?> Numbers { get; } = new("--numbers") { Description = "countdown: how many numbers (3-6, default 4)." };
-        public Option<int?> MinNumber { get; } = new("--min-number") { Description = "countdown: smallest number (default 1)." };
-        public Option<int?> MaxNumber { get; } = new("--max-number") { Description = "countdown: largest number (default 13)." };
-        public Option<int?> MinTarget { get; } = new("--min-target") { Description = "countdown: smallest target (default 1)." };
-        public Option<int?> MaxTarget { get; } = new("--max-target") { Description = "countdown: largest target (default 100)." };
-        public Option<string?> Operation { get; } = new("--operation") { Description = "arithmetic: add, multiply or mixed (default add)." };
-        public Option<int?> Digits { get; } = new("--digits") { Description = "arithmetic: digits of each operand (default 3)." };
-        public Option<int?> RightDigits { get; } = new("--right-digits") { Description = "arithmetic: digits of the second operand (default --digits)." };
-        public Option<int?> Size { get; } = new("--size") { Description = "sudoku: 4 or 9 (default 4)." };
-        public Option<int?> Blanks { get; } = new("--blanks") { Description = "sudoku: empty cells (default 8 for 4x4, 40 for 9x9)." };
+        public TaskDifficultyOptions Difficulty { get; } = new();
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Task, Count, Seed, Split, Numbers, MinNumber, MaxNumber, MinTarget, MaxTarget, Operation, Digits, RightDigits, Size, Blanks })
+            foreach (var option in new Option[] { Task, Count, Seed, Split })
             {
                 command.Options.Add(option);
             }
+            Difficulty.AddTo(command);
         }
 
-        public ITask BuildTask(ParseResult parse) => CreateTask(parse.GetValue(Task)!, new TaskOptions(
-            parse.GetValue(Numbers), parse.GetValue(MinNumber), parse.GetValue(MaxNumber), parse.GetValue(MinTarget), parse.GetValue(MaxTarget),
-            parse.GetValue(Operation), parse.GetValue(Digits), parse.GetValue(RightDigits), parse.GetValue(Size), parse.GetValue(Blanks)));
+        public ITask BuildTask(ParseResult parse) => TaskDifficultyOptions.CreateTask(parse.GetValue(Task)!, Difficulty.Read(parse));
 
         public IReadOnlyList<Problem> Generate(ParseResult parse, ITask task)
         {
@@ -68,18 +58,6 @@ internal static class TasksCommand
             {
                 throw new UserInputException($"--n: {error.Message}", error);
             }
-        }
-    }
-
-    private static ITask CreateTask(string name, TaskOptions? options = null)
-    {
-        try
-        {
-            return TaskCatalog.Create(name, options);
-        }
-        catch (ArgumentException error)
-        {
-            throw new UserInputException(error.Message, error);
         }
     }
 
@@ -133,7 +111,7 @@ internal static class TasksCommand
         command.Options.Add(lengthPenalty);
         command.SetAction(parse =>
         {
-            var task = CreateTask(parse.GetValue(taskOption)!);
+            var task = TaskDifficultyOptions.CreateTask(parse.GetValue(taskOption)!);
             var rewards = new RewardConfig(parse.GetValue(formatBonus), parse.GetValue(processWeight), parse.GetValue(lengthPenalty));
             var (scored, errors) = Score(task, Console.In, Console.Out, rewards);
             Log.Information("Scored {Scored} completions, {Errors} malformed input lines", scored, errors);

@@ -1,0 +1,369 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Reasoner.Experiments.Inference;
+using Reasoner.Experiments.Training;
+using Reasoner.Policy;
+using Reasoner.Rewards;
+using Reasoner.Tensors;
+using Serilog;
+using Spectre.Console;
+
+namespace Reasoner.Cli.Commands;
+
+/// <summary>
+/// <c>reasoner train sft|value</c>: imitation of the task's expert from scratch, and the value model from Monte-Carlo
+/// targets of a trained policy. Each writes a checkpoint, its loss curve beside it (<c>.loss.csv</c>, <c>.loss.svg</c>)
+/// and one JSON line of results on stdout; a progress bar goes to stderr.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("train", "Train a policy by imitation (sft) or a value model from policy rollouts (value).");
+        command.Subcommands.Add(SftCommand());
+        command.Subcommands.Add(ValueCommand());
+        return command;
+    }
+
+    /// <summary>Options both subcommands take: the task, its problems, the optimisation and the output.</summary>
+    private sealed class CommonOptions
+    {
+        public Option<string> Task { get; } = new("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
+        public TaskDifficultyOptions Difficulty { get; } = new();
+        public Option<string> Out { get; } = new("--out") { Description = "Checkpoint to write (.safetensors); the loss curve goes beside it.", Required = true };
+        public Option<int> Problems { get; } = new("--problems") { Description = "Training problems (from the Train split).", DefaultValueFactory = _ => 1000 };
+        public Option<int> Steps { get; } = new("--steps") { Description = "Optimisation steps.", DefaultValueFactory = _ => 500 };
+        public Option<int> Batch { get; } = new("--batch") { Description = "Examples a step.", DefaultValueFactory = _ => 32 };
+        public Option<float> LearningRate { get; } = new("--lr") { Description = "Peak learning rate (cosine decay to --min-lr over the run).", DefaultValueFactory = _ => 3e-3f };
+        public Option<float?> MinLearningRate { get; } = new("--min-lr") { Description = "Final learning rate (default --lr / 10)." };
+        public Option<int> Warmup { get; } = new("--warmup") { Description = "Linear warm-up steps.", DefaultValueFactory = _ => 20 };
+        public Option<float> WeightDecay { get; } = new("--weight-decay") { Description = "AdamW weight decay of matrices and embeddings.", DefaultValueFactory = _ => 0.1f };
+        public Option<float> Clip { get; } = new("--clip") { Description = "Global gradient-norm clip.", DefaultValueFactory = _ => 1f };
+        public Option<int> Seed { get; } = new("--seed") { Description = "Seed of problems, initialisation, shuffling and sampling.", DefaultValueFactory = _ => 0 };
+        public Option<int> Threads { get; } = new("--threads") { Description = "Worker threads (0 = all cores).", DefaultValueFactory = _ => 0 };
+        public Option<int> TestProblems { get; } = new("--test-problems") { Description = "Held-out Test-split problems (refused in training; the first --eval are evaluated).", DefaultValueFactory = _ => 200 };
+        public Option<int> TestSeed { get; } = new("--test-seed") { Description = "Seed of the held-out problems.", DefaultValueFactory = _ => 0 };
+        public Option<int> Eval { get; } = new("--eval") { Description = "Held-out problems evaluated after training (0: none).", DefaultValueFactory = _ => 100 };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Task, Out, Problems, Steps, Batch, LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, TestProblems, TestSeed, Eval })
+                command.Options.Add(option);
+            Difficulty.AddTo(command);
+        }
+
+        public ITask BuildTask(ParseResult parse) => TaskDifficultyOptions.CreateTask(parse.GetValue(Task)!, Difficulty.Read(parse));
+
+        public (IReadOnlyList<Problem> Training, IReadOnlyList<Problem> Test) Generate(ParseResult parse, ITask task)
+        {
+            int seed = parse.GetValue(Seed);
+            return (Draw(task, Split.Train, parse.GetValue(Problems), seed, "--problems"), Draw(task, Split.Test, parse.GetValue(TestProblems), parse.GetValue(TestSeed), "--test-problems"));
+        }
+
+        public ExampleTrainerConfig TrainerConfig(ParseResult parse, float policyWeight, float valueWeight)
+        {
+            float lr = parse.GetValue(LearningRate);
+            try
+            {
+                return new ExampleTrainerConfig(parse.GetValue(Batch), lr, parse.GetValue(MinLearningRate) ?? lr / 10, parse.GetValue(Warmup), DecaySteps: parse.GetValue(Steps),
+                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight).Validated();
+            }
+            catch (ArgumentException error)
+            {
+                throw new UserInputException(error.Message, error);
+            }
+        }
+
+        public string OutPath(ParseResult parse)
+        {
+            var path = Path.GetFullPath(parse.GetValue(Out)!);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            return path;
+        }
+    }
+
+    /// <summary>The size of a model trained from scratch; the context defaults to what the task's expert solutions need.</summary>
+    private sealed class ModelOptions
+    {
+        public Option<int?> Layers { get; } = new("--layers") { Description = "Transformer blocks (default 2; value --separate: the policy's)." };
+        public Option<int?> ModelDim { get; } = new("--d-model") { Description = "Channels (default 64; value --separate: the policy's)." };
+        public Option<int?> Heads { get; } = new("--heads") { Description = "Attention heads (default 4; value --separate: the policy's)." };
+        public Option<int?> Context { get; } = new("--context") { Description = "Positions (default: the longest expert solution of the training and held-out problems, rounded up to 8)." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { Layers, ModelDim, Heads, Context })
+                command.Options.Add(option);
+        }
+
+        public GptConfig Read(ParseResult parse, GptConfig defaults, int vocab)
+        {
+            try
+            {
+                return new GptConfig(parse.GetValue(Layers) ?? defaults.Layers, parse.GetValue(Heads) ?? defaults.Heads, parse.GetValue(ModelDim) ?? defaults.ModelDim,
+                    vocab, parse.GetValue(Context) ?? defaults.Context).Validated();
+            }
+            catch (ArgumentException error)
+            {
+                throw new UserInputException(error.Message, error);
+            }
+        }
+    }
+
+    private static Command SftCommand()
+    {
+        var command = new Command("sft", "Train a policy from scratch on the expert's solutions of training problems (imitation).");
+        var common = new CommonOptions();
+        var model = new ModelOptions();
+        common.AddTo(command);
+        model.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var task = common.BuildTask(parse);
+            var tokenizer = TaskTokenizer.For(task);
+            var (training, test) = common.Generate(parse, task);
+            var demonstrations = Refusing(() => Demonstrations.Create(task, training, new HeldOutProblems(task, test)));
+            int needed = Demonstrations.ContextFor(task, training.Concat(test));
+            var config = model.Read(parse, new GptConfig(Layers: 2, Heads: 4, ModelDim: 64, Context: needed), tokenizer.VocabSize);
+            RequireContext(config.Context, Longest(task, training.Concat(test)), "--context");
+            int seed = parse.GetValue(common.Seed);
+            using var pool = new WorkerPool(parse.GetValue(common.Threads));
+            var policy = Gpt.CreateRandom(config, seed);
+            Log.Information("SFT on {Count} {Task} demonstrations: {Layers} layers, d_model {Dim}, {Heads} heads, ctx {Context}, {Parameters:N0} parameters",
+                demonstrations.Count, task.Name, config.Layers, config.ModelDim, config.Heads, config.Context, policy.Parameters.Length);
+            var trainer = new ExampleTrainer(policy, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: 0f));
+            var (curve, seconds) = TrainWithProgress(trainer, demonstrations, parse.GetValue(common.Steps), new Random(seed), "sft");
+            string output = common.OutPath(parse);
+            Checkpoint.Save(output, policy, tokenizer);
+            WriteCurve(curve, output, $"train sft: {task.Name}");
+            var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
+            var greedy = evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
+            Log.Information("Wrote {Path}; greedy accuracy on {Count} held-out problems: {Accuracy:P1}", output, evaluated.Count, greedy?.Accuracy);
+            WriteResult(new Dictionary<string, object?>
+            {
+                ["command"] = "train sft",
+                ["task"] = task.Name,
+                ["checkpoint"] = output,
+                ["parameters"] = policy.Parameters.Length,
+                ["context"] = config.Context,
+                ["training_problems"] = training.Count,
+                ["steps"] = curve.Steps.Count,
+                ["final_policy_loss"] = curve.Steps.Count > 0 ? curve.Steps[^1].Losses.TokenLoss : null,
+                ["seconds"] = seconds,
+                ["tokens_per_second"] = trainer.TokensProcessed / Math.Max(seconds, 1e-9),
+                ["eval_problems"] = evaluated.Count,
+                ["greedy_correct"] = greedy?.Correct,
+                ["greedy_accuracy"] = greedy?.Accuracy,
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command ValueCommand()
+    {
+        var command = new Command("value",
+            "Train a value model: targets are the fraction of K policy samples from each partial solution that the task verifies. " +
+            "By default the value head of the policy itself (shared trunk, demonstrations rehearsed at --policy-weight); --separate trains a model of its own.");
+        var common = new CommonOptions();
+        var model = new ModelOptions();
+        var policyPath = new Option<string>("--policy") { Description = "The policy checkpoint whose rollouts give the targets.", Required = true };
+        var samples = new Option<int>("--samples") { Description = "Completions sampled per prefix (K).", DefaultValueFactory = _ => 8 };
+        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature of the rollouts.", DefaultValueFactory = _ => 1f };
+        var prefixes = new Option<string>("--prefixes") { Description = "Prefixes: policy (its own sampled trajectory), expert, or both.", DefaultValueFactory = _ => "both" };
+        var separate = new Option<bool>("--separate") { Description = "Train a separate value network (--layers/--d-model/--heads, default the policy's) instead of the policy's value head." };
+        var policyWeight = new Option<float>("--policy-weight") { Description = "Shared trunk: weight of the demonstrations' policy loss, which keeps the policy from drifting.", DefaultValueFactory = _ => 0.25f };
+        common.AddTo(command);
+        model.AddTo(command);
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, separate, policyWeight })
+            command.Options.Add(option);
+        command.SetAction(parse =>
+        {
+            var task = common.BuildTask(parse);
+            var (policy, tokenizer) = LoadPolicy(parse.GetValue(policyPath)!, task);
+            var (training, test) = common.Generate(parse, task);
+            var heldOut = new HeldOutProblems(task, test);
+            Refusing(() => { heldOut.EnsureNoneOf(training); return 0; });
+            var source = parse.GetValue(prefixes) switch
+            {
+                "policy" => ValuePrefixes.Policy,
+                "expert" => ValuePrefixes.Expert,
+                "both" => ValuePrefixes.PolicyAndExpert,
+                var other => throw new UserInputException($"--prefixes must be policy, expert or both, not \"{other}\""),
+            };
+            int k = parse.GetValue(samples), seed = parse.GetValue(common.Seed);
+            if (k < 1) throw new UserInputException($"--samples must be at least 1, got {k}");
+            using var pool = new WorkerPool(parse.GetValue(common.Threads));
+            var decoder = new GptDecoder(policy, pool, slots: 4 * (k + 1) + 1);
+            var random = new Random(seed);
+            var clock = Stopwatch.StartNew();
+            var valueExamples = ValueTargets.Collect(decoder, tokenizer, task, training, k, parse.GetValue(temperature), random, source);
+            var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
+            var heldOutTargets = ValueTargets.Collect(decoder, tokenizer, task, evaluated, k, parse.GetValue(temperature), random, source);
+            Log.Information("{Count} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
+                valueExamples.Count, training.Count, k, clock.Elapsed.TotalSeconds, valueExamples.Average(e => e.ValueTarget!.Value));
+
+            bool isSeparate = parse.GetValue(separate);
+            Gpt valueModel;
+            IReadOnlyList<TrainingExample> examples;
+            ExampleTrainerConfig config;
+            if (isSeparate)
+            {
+                var size = model.Read(parse, policy.Config, tokenizer.VocabSize);
+                if (size.Context < policy.Config.Context)
+                    throw new UserInputException($"--context {size.Context} is shorter than the policy's {policy.Config.Context}: the value model must read every state the policy writes");
+                valueModel = Gpt.CreateRandom(size, seed);
+                examples = valueExamples;
+                config = common.TrainerConfig(parse, policyWeight: 0f, valueWeight: 1f);
+            }
+            else
+            {
+                valueModel = policy;
+                float weight = parse.GetValue(policyWeight);
+                examples = weight > 0 ? [.. valueExamples, .. Demonstrations.Create(task, training, heldOut)] : valueExamples;
+                config = common.TrainerConfig(parse, policyWeight: weight, valueWeight: 1f);
+            }
+            var trainer = new ExampleTrainer(valueModel, tokenizer, pool, config);
+            float? before = MeanValueLoss(trainer, heldOutTargets);
+            var greedyBefore = !isSeparate && evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
+            var (curve, seconds) = TrainWithProgress(trainer, examples, parse.GetValue(common.Steps), random, "value");
+            float? after = MeanValueLoss(trainer, heldOutTargets);
+            var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
+            // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
+            double mean = valueExamples.Average(e => e.ValueTarget!.Value);
+            double? constant = heldOutTargets.Count > 0 ? heldOutTargets.Average(e => Bce(mean, e.ValueTarget!.Value)) : null;
+            string output = common.OutPath(parse);
+            Checkpoint.Save(output, valueModel, tokenizer);
+            WriteCurve(curve, output, $"train value: {task.Name}");
+            Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4})", output, before, after, constant);
+            WriteResult(new Dictionary<string, object?>
+            {
+                ["command"] = "train value",
+                ["task"] = task.Name,
+                ["checkpoint"] = output,
+                ["policy"] = Path.GetFullPath(parse.GetValue(policyPath)!),
+                ["separate"] = isSeparate,
+                ["parameters"] = valueModel.Parameters.Length,
+                ["value_targets"] = valueExamples.Count,
+                ["mean_target"] = mean,
+                ["samples_per_prefix"] = k,
+                ["steps"] = curve.Steps.Count,
+                ["seconds"] = seconds,
+                ["held_out_targets"] = heldOutTargets.Count,
+                ["held_out_value_bce_before"] = before,
+                ["held_out_value_bce_after"] = after,
+                ["held_out_value_bce_constant"] = constant,
+                ["greedy_accuracy_before"] = greedyBefore?.Accuracy,
+                ["greedy_accuracy_after"] = greedyAfter?.Accuracy,
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    private static (Gpt Model, Tokenizer Tokenizer) LoadPolicy(string path, ITask task)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such policy checkpoint", path);
+        var loaded = Checkpoint.Load(path);
+        var expected = TaskTokenizer.For(task);
+        var tokenizer = loaded.Tokenizer ?? throw new InvalidDataException($"{path}: the checkpoint carries no tokenizer alphabet");
+        if (tokenizer.Alphabet != expected.Alphabet)
+            throw new InvalidDataException($"{path}: its alphabet \"{tokenizer.Alphabet}\" is not the {task.Name} task's \"{expected.Alphabet}\"");
+        return (loaded.Model, tokenizer);
+    }
+
+    private static IReadOnlyList<Problem> Draw(ITask task, Split split, int count, int seed, string option)
+    {
+        try
+        {
+            return task.Generate(split, count, seed);
+        }
+        catch (ArgumentException error)
+        {
+            throw new UserInputException($"{option}: {error.Message}", error);
+        }
+    }
+
+    private static T Refusing<T>(Func<T> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (ArgumentException error)
+        {
+            throw new UserInputException(error.Message, error);
+        }
+    }
+
+    private static (int Tokens, string Id) Longest(ITask task, IEnumerable<Problem> problems) =>
+        problems.Select(p => (Demonstrations.Of(task, p).TokenCount, p.Id)).MaxBy(t => t.TokenCount);
+
+    private static void RequireContext(int context, (int Tokens, string Id) longest, string option)
+    {
+        if (context < longest.Tokens)
+            throw new UserInputException($"{option} {context} is too small: the expert solution of {longest.Id} takes {longest.Tokens} tokens (begin, prompt, steps, end)");
+    }
+
+    /// <summary>Mean value BCE of examples under the trainer's model, in batches; null without examples.</summary>
+    private static float? MeanValueLoss(ExampleTrainer trainer, IReadOnlyList<TrainingExample> examples)
+    {
+        if (examples.Count == 0) return null;
+        double total = 0;
+        for (int start = 0; start < examples.Count; start += trainer.Config.BatchSize)
+        {
+            var batch = examples.Skip(start).Take(trainer.Config.BatchSize).ToList();
+            total += trainer.Evaluate(batch).ValueLoss!.Value * batch.Count;
+        }
+        return (float)(total / examples.Count);
+    }
+
+    private static double Bce(double prediction, double target)
+    {
+        double p = Math.Clamp(prediction, 1e-6, 1 - 1e-6);
+        return -(target * Math.Log(p) + (1 - target) * Math.Log(1 - p));
+    }
+
+    /// <summary>Trains with a Spectre progress bar on stderr showing the loss and tokens/s.</summary>
+    private static (LossCurve Curve, double Seconds) TrainWithProgress(ExampleTrainer trainer, IReadOnlyList<TrainingExample> examples, int steps, Random random, string label)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        var clock = Stopwatch.StartNew();
+        LossCurve? curve = null;
+        try
+        {
+            console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var bar = context.AddTask(label, maxValue: Math.Max(steps, 1));
+                    curve = trainer.Train(examples, steps, random, new BarProgress(bar, trainer, clock, label));
+                });
+        }
+        catch (ArgumentException error)
+        {
+            throw new UserInputException(error.Message, error);
+        }
+        return (curve!, clock.Elapsed.TotalSeconds);
+    }
+
+    private sealed class BarProgress(ProgressTask bar, ExampleTrainer trainer, Stopwatch clock, string label) : IProgress<TrainingStep>
+    {
+        public void Report(TrainingStep step)
+        {
+            var losses = step.Losses;
+            string value = losses.ValueLoss is { } v ? $" value {v:F3}" : "";
+            bar.Description = $"{label} loss {losses.TokenLoss:F3}{value} {trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):N0} tok/s";
+            bar.Increment(1);
+        }
+    }
+
+    private static void WriteCurve(LossCurve curve, string checkpoint, string title)
+    {
+        curve.WriteCsv(checkpoint + ".loss.csv");
+        curve.WriteSvg(checkpoint + ".loss.svg", title);
+    }
+
+    private static void WriteResult(Dictionary<string, object?> result) => Console.WriteLine(JsonSerializer.Serialize(result));
+}

@@ -1,0 +1,215 @@
+using System.Numerics.Tensors;
+using Reasoner.Policy;
+using Reasoner.Tensors;
+using Reasoner.Tensors.Kernels;
+
+namespace Reasoner.Experiments.Training;
+
+/// <summary>
+/// Trains a <see cref="Gpt"/> on <see cref="TrainingExample"/>s: the one primitive under SFT, expert iteration,
+/// AlphaZero-style targets, GRPO and value learning.
+/// <para>
+/// Row b of a batch holds the inputs [Begin] prompt completion (P prompt and C completion characters, 1 + P + C
+/// tokens), padded to the longest row; input t predicts token t + 1, and the last input predicts [End] when the
+/// example is finished (no target otherwise). Only completion targets count: with w_bj = Weight_b * TokenWeights_b[j]
+/// for completion target j, policy loss = sum_bj w_bj * (-log p(target_bj)) / N, N the number of targets with
+/// w_bj != 0 in the batch. So weight 1 everywhere is the mean NLL of the completion tokens (SFT), weights scale it
+/// linearly and may be negative (advantages), and value-only examples (weight 0) do not dilute it. Prompt and padding
+/// never contribute.
+/// </para>
+/// <para>
+/// Value loss = mean over the examples with a ValueTarget of BCE(sigmoid(value logit), target), the value logit read at
+/// the last input (the last token of prompt + completion: what <see cref="GptDecoder.Value"/> returns for that prefix).
+/// Total = PolicyLossWeight * policy loss + ValueLossWeight * value loss.
+/// </para>
+/// Buffers are preallocated for (BatchSize, ctx): once warm a step allocates nothing beyond the examples themselves.
+/// </summary>
+public sealed class ExampleTrainer
+{
+    private readonly GptTrainer _trainer;
+    private readonly TrainingBatch _batch;
+    private readonly float[] _signedWeights; // (B,T): w_bj at the input position predicting target j, 0 elsewhere
+
+    public ExampleTrainer(Gpt model, Tokenizer tokenizer, WorkerPool pool, ExampleTrainerConfig config)
+    {
+        if (tokenizer.VocabSize != model.Config.Vocab)
+            throw new ArgumentException($"the tokenizer has {tokenizer.VocabSize} tokens but the model's vocab is {model.Config.Vocab}");
+        Config = config.Validated();
+        Tokenizer = tokenizer;
+        _trainer = new GptTrainer(model, pool, Config.BatchSize, model.Config.Context, new TrainerConfig(
+            MaxLearningRate: Config.LearningRate, MinLearningRate: Config.MinLearningRate, WarmupSteps: Config.WarmupSteps,
+            DecaySteps: Config.DecaySteps, WeightDecay: Config.WeightDecay, MaxGradNorm: Config.MaxGradNorm,
+            ValueLossWeight: Config.ValueLossWeight));
+        _batch = _trainer.CreateBatch();
+        _batch.Objective = TokenObjective.MeanCrossEntropy; // its coefficients are replaced by the signed ones below
+        _batch.ValueLoss = ValueLossKind.BinaryCrossEntropy;
+        _signedWeights = new float[Config.BatchSize * model.Config.Context];
+    }
+
+    public Gpt Model => _trainer.Model;
+    public Tokenizer Tokenizer { get; }
+    public ExampleTrainerConfig Config { get; }
+    public int StepsTaken => _trainer.StepsTaken;
+    /// <summary>Input tokens (padding excluded) of every batch run so far: the numerator of tokens/s.</summary>
+    public long TokensProcessed { get; private set; }
+
+    /// <summary>Throws naming the example when it cannot be trained on: too long for the context, characters outside
+    /// the alphabet, token weights of the wrong length, a value target outside [0,1] or a non-finite weight.</summary>
+    public void Validate(TrainingExample example, int index)
+    {
+        int context = Model.Config.Context;
+        if (example.TokenCount > context)
+            throw new ArgumentException($"training example {index} {example.Describe()} takes {example.TokenCount} tokens " +
+                $"(begin, {example.Prompt.Length} prompt, {example.Completion.Length} completion{(example.Finished ? ", end" : "")}), more than the model's context {context}");
+        if (example.TokenWeights is { } weights && weights.Length != example.TargetCount)
+            throw new ArgumentException($"training example {index} {example.Describe()} has {weights.Length} token weights for {example.TargetCount} completion targets");
+        if (example.ValueTarget is { } value && !(value >= 0 && value <= 1))
+            throw new ArgumentException($"training example {index} {example.Describe()} has value target {value} outside [0, 1]");
+        if (!float.IsFinite(example.Weight) || (example.TokenWeights?.Any(w => !float.IsFinite(w)) ?? false))
+            throw new ArgumentException($"training example {index} {example.Describe()} has a weight that is not finite");
+        Span<int> scratch = stackalloc int[context];
+        try
+        {
+            Tokenizer.Encode(example.Prompt, scratch);
+            Tokenizer.Encode(example.Completion, scratch);
+        }
+        catch (FormatException error)
+        {
+            throw new FormatException($"training example {index} {example.Describe()}: {error.Message}", error);
+        }
+    }
+
+    /// <summary>One optimisation step on <paramref name="batch"/> (1 to BatchSize examples).</summary>
+    public TrainingStep Step(IReadOnlyList<TrainingExample> batch)
+    {
+        var losses = ComputeGradients(batch);
+        var (norm, rate) = _trainer.ClipAndUpdate();
+        return new TrainingStep(_trainer.StepsTaken, losses, norm, rate);
+    }
+
+    /// <summary>Zeroes the gradients and fills <see cref="Gradients"/> with those of the batch's total loss; no update.</summary>
+    internal TrainingLosses ComputeGradients(IReadOnlyList<TrainingExample> batch)
+    {
+        _trainer.ZeroGradients();
+        var losses = Forward(batch);
+        _trainer.Backward();
+        return losses;
+    }
+
+    /// <summary>Parameter gradients of the last <see cref="ComputeGradients"/> (before clipping), laid out like the parameters.</summary>
+    internal ReadOnlySpan<float> Gradients => _trainer.Gradients;
+
+    /// <summary>The losses of <paramref name="batch"/> under the current parameters, without a gradient step.</summary>
+    public TrainingLosses Evaluate(IReadOnlyList<TrainingExample> batch) => Forward(batch);
+
+    /// <summary>
+    /// <paramref name="steps"/> steps over <paramref name="examples"/> in batches of BatchSize, reshuffled with
+    /// <paramref name="random"/> at every epoch (a batch may wrap into the next epoch). Every example is validated first.
+    /// Cancelling stops at the next step boundary and returns the curve so far.
+    /// </summary>
+    public LossCurve Train(IReadOnlyList<TrainingExample> examples, int steps, Random random, IProgress<TrainingStep>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        if (examples.Count == 0) throw new ArgumentException("no training examples", nameof(examples));
+        for (int i = 0; i < examples.Count; i++) Validate(examples[i], i);
+        var order = new int[examples.Count];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        random.Shuffle(order);
+        var chosen = new TrainingExample[Config.BatchSize];
+        var curve = new List<TrainingStep>(steps);
+        int next = 0;
+        for (int s = 0; s < steps && !cancellation.IsCancellationRequested; s++)
+        {
+            for (int b = 0; b < chosen.Length; b++)
+            {
+                if (next == order.Length)
+                {
+                    random.Shuffle(order);
+                    next = 0;
+                }
+                chosen[b] = examples[order[next++]];
+            }
+            var step = Step(chosen);
+            curve.Add(step);
+            progress?.Report(step);
+        }
+        return new LossCurve(curve);
+    }
+
+    private TrainingLosses Forward(IReadOnlyList<TrainingExample> batch)
+    {
+        int rows = batch.Count;
+        if (rows < 1 || rows > Config.BatchSize) throw new ArgumentException($"a batch holds 1 to {Config.BatchSize} examples, got {rows}", nameof(batch));
+        int time = 1;
+        for (int b = 0; b < rows; b++)
+        {
+            var example = batch[b];
+            if (example.TokenCount > Model.Config.Context) Validate(example, b); // throws naming it
+            time = Math.Max(time, 1 + example.Prompt.Length + example.Completion.Length);
+        }
+        _batch.Resize(rows, time);
+        var signed = _signedWeights.AsSpan(0, rows * time);
+        signed.Clear();
+        int counted = 0;
+        for (int b = 0; b < rows; b++) counted += Pack(batch[b], b, time);
+        TokensProcessed += CountInputs(batch);
+
+        var losses = _trainer.Forward(_batch);
+        // Replace the trainer's coefficients (|w| normalised) by the signed w_bj / N, then scale by the policy weight.
+        var coefficients = _trainer.Activations.TokenCoefficients;
+        TensorPrimitives.Multiply(signed, counted > 0 ? 1f / counted : 0f, coefficients);
+        float policyLoss = TensorPrimitives.Dot(coefficients, _trainer.Activations.TokenLosses);
+        TensorPrimitives.Multiply(coefficients, Config.PolicyLossWeight, coefficients);
+        float total = Config.PolicyLossWeight * policyLoss + Config.ValueLossWeight * (losses.ValueLoss ?? 0f);
+        return new TrainingLosses(total, policyLoss, losses.MeanCrossEntropy, losses.ValueLoss);
+    }
+
+    private static long CountInputs(IReadOnlyList<TrainingExample> batch)
+    {
+        long tokens = 0;
+        for (int b = 0; b < batch.Count; b++) tokens += 1 + batch[b].Prompt.Length + batch[b].Completion.Length;
+        return tokens;
+    }
+
+    /// <summary>Writes row <paramref name="b"/>: tokens, targets, weights, value target. Returns its targets with a nonzero weight.</summary>
+    private int Pack(TrainingExample example, int b, int time)
+    {
+        int prompt = example.Prompt.Length, completion = example.Completion.Length, inputs = 1 + prompt + completion;
+        var tokens = _batch.Tokens.Slice(b * time, time);
+        var targets = _batch.Targets.Slice(b * time, time);
+        var lossWeights = _batch.LossWeights.Slice(b * time, time);
+        var signed = _signedWeights.AsSpan(b * time, time);
+        tokens[0] = Tokenizer.Begin;
+        try
+        {
+            Tokenizer.Encode(example.Prompt, tokens.Slice(1));
+            Tokenizer.Encode(example.Completion, tokens.Slice(1 + prompt));
+        }
+        catch (FormatException error)
+        {
+            throw new FormatException($"training example {b} of the batch {example.Describe()}: {error.Message}", error);
+        }
+        tokens.Slice(inputs).Fill(Tokenizer.Padding);
+        tokens.Slice(1, inputs - 1).CopyTo(targets);
+        targets[inputs - 1] = example.Finished ? Tokenizer.End : Tokenizer.Padding;
+        targets.Slice(inputs).Fill(Tokenizer.Padding);
+
+        if (example.TokenWeights is { } tokenWeights && tokenWeights.Length != example.TargetCount) Validate(example, b);
+        int counted = 0;
+        for (int j = 0; j < example.TargetCount; j++)
+        {
+            // Target j (completion character j, or the end token) is predicted by input position prompt + j.
+            float w = example.Weight * (example.TokenWeights?[j] ?? 1f);
+            signed[prompt + j] = w;
+            lossWeights[prompt + j] = MathF.Abs(w);
+            if (w != 0) counted++;
+        }
+        if (example.ValueTarget is { } value)
+        {
+            _batch.ValueTargets[b * time + inputs - 1] = value;
+            _batch.ValueWeights[b * time + inputs - 1] = 1f;
+        }
+        return counted;
+    }
+}

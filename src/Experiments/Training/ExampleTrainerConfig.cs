@@ -1,0 +1,31 @@
+namespace Reasoner.Experiments.Training;
+
+/// <summary>
+/// Optimisation settings of <see cref="ExampleTrainer"/>. The rate warms up linearly over WarmupSteps, then follows a
+/// cosine from LearningRate down to MinLearningRate at DecaySteps (0: constant after warm-up; the CLI sets it to the
+/// run's step count). Weight decay applies to matrices and embeddings only (nanoGPT).
+/// The loss is PolicyLossWeight * policy loss + ValueLossWeight * value loss.
+/// </summary>
+public sealed record ExampleTrainerConfig(
+    int BatchSize = 32,
+    float LearningRate = 1e-3f,
+    float MinLearningRate = 1e-4f,
+    int WarmupSteps = 20,
+    int DecaySteps = 0,
+    float WeightDecay = 0.1f,
+    float MaxGradNorm = 1f,
+    float PolicyLossWeight = 1f,
+    float ValueLossWeight = 1f)
+{
+    public ExampleTrainerConfig Validated()
+    {
+        if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}");
+        if (!(LearningRate > 0) || MinLearningRate < 0 || MinLearningRate > LearningRate)
+            throw new ArgumentException($"need 0 <= min lr <= lr and lr > 0, got lr {LearningRate}, min lr {MinLearningRate}");
+        if (WarmupSteps < 0 || DecaySteps < 0) throw new ArgumentException($"warm-up and decay steps must be >= 0, got {WarmupSteps} and {DecaySteps}");
+        if (WeightDecay < 0 || !(MaxGradNorm > 0)) throw new ArgumentException($"need weight decay >= 0 and clip > 0, got {WeightDecay} and {MaxGradNorm}");
+        if (PolicyLossWeight < 0 || ValueLossWeight < 0)
+            throw new ArgumentException($"loss weights must be >= 0, got policy {PolicyLossWeight} and value {ValueLossWeight}");
+        return this;
+    }
+}

@@ -1,0 +1,38 @@
+namespace Reasoner.Experiments.Training;
+
+/// <summary>
+/// One training example, the unit every training algorithm speaks (SFT, expert iteration, AlphaZero-style targets, GRPO,
+/// value learning). It is tokenized as [Begin] prompt completion, plus [End] when <paramref name="Finished"/>.
+/// </summary>
+/// <param name="Prompt">What the policy sees (<c>task.Prompt</c>); never trained on.</param>
+/// <param name="Completion">Steps after the prompt, one a line: a whole solution, or a partial one (the first i steps,
+/// each ending with "\n") for a value target.</param>
+/// <param name="Weight">Multiplies the negative log-likelihood of every completion token (and the end token): 1 for
+/// imitation, an advantage for policy gradient (may be negative), 0 for a value-only example.</param>
+/// <param name="ValueTarget">The probability in [0,1] that the policy finishes this prefix correctly; the value head is
+/// trained on it (binary cross-entropy) at the last token of prompt + completion. Null: no value loss.</param>
+/// <param name="TokenWeights">Per-token weights, one per completion character plus one for the end token when finished,
+/// multiplying <paramref name="Weight"/> (GRPO's advantage with a per-token KL term, or masks). Null: all 1.</param>
+/// <param name="Finished">The completion is a whole solution, so the policy learns to emit the end token after it.
+/// False for a partial solution: no end token, and the last completion token has no next-token target.</param>
+public sealed record TrainingExample(
+    string Prompt,
+    string Completion,
+    float Weight = 1f,
+    float? ValueTarget = null,
+    float[]? TokenWeights = null,
+    bool Finished = true)
+{
+    /// <summary>Completion targets the policy loss covers: each completion character, and the end token when finished.</summary>
+    public int TargetCount => Completion.Length + (Finished ? 1 : 0);
+
+    /// <summary>Tokens of the whole sequence: begin, prompt, completion and, when finished, the end token (what decoding it needs of the context).</summary>
+    public int TokenCount => 1 + Prompt.Length + Completion.Length + (Finished ? 1 : 0);
+
+    /// <summary>How errors name the example: its first prompt line.</summary>
+    public string Describe()
+    {
+        int newline = Prompt.IndexOf('\n');
+        return $"\"{(newline >= 0 ? Prompt[..newline] : Prompt)}\"";
+    }
+}

@@ -1,0 +1,227 @@
+using Reasoner.Experiments.Training;
+using Reasoner.Policy;
+using Reasoner.Tensors;
+using Reasoner.Tensors.Kernels;
+
+namespace Reasoner.Experiments.Tests.Training;
+
+public sealed class ExampleTrainerTests : IDisposable
+{
+    private static readonly Tokenizer Letters = new("abcdef=+ ");
+    private readonly WorkerPool _pool = new(1);
+
+    public void Dispose() => _pool.Dispose();
+
+    /// <summary>A tiny model with weights large enough that per-token losses differ (0.02 init makes every logit nearly equal).</summary>
+    private static Gpt TinyModel(int context = 24, int seed = 3)
+    {
+        var model = Gpt.CreateRandom(new GptConfig(Layers: 1, Heads: 2, ModelDim: 16, Vocab: Letters.VocabSize, Context: context), seed);
+        foreach (var view in model.Layout.Tensors)
+            if (view.Shape.Length == 2) System.Numerics.Tensors.TensorPrimitives.Multiply(view.Of(model.Parameters), 25f, view.Of(model.Parameters));
+        return model;
+    }
+
+    private ExampleTrainer Trainer(Gpt model, ExampleTrainerConfig? config = null) =>
+        new(model, Letters, _pool, config ?? new ExampleTrainerConfig(BatchSize: 4, WarmupSteps: 0));
+
+    /// <summary>Logits (T,V) and value logits (T) of one unpadded sequence, by the model's own forward.</summary>
+    private (float[] Logits, float[] ValueLogits) RunAlone(Gpt model, int[] tokens)
+    {
+        var acts = new GptActivations(model.Config, 1, tokens.Length);
+        model.Forward(_pool, acts, tokens, 1, tokens.Length);
+        return (acts.Logits.ToArray(), acts.ValueLogits.ToArray());
+    }
+
+    private static int[] Inputs(TrainingExample example) => [Tokenizer.Begin, .. Letters.Encode(example.Prompt), .. Letters.Encode(example.Completion)];
+
+    /// <summary>-log p(target) at input position t, from scratch in double.</summary>
+    private static double Nll(float[] logits, int vocab, int t, int target)
+    {
+        var row = logits.AsSpan(t * vocab, vocab);
+        double max = row.ToArray().Max(), sum = 0;
+        foreach (float x in row) sum += Math.Exp(x - max);
+        return max + Math.Log(sum) - row[target];
+    }
+
+    /// <summary>The policy loss the trainer documents, computed one unpadded example at a time.</summary>
+    private double ExpectedPolicyLoss(Gpt model, IReadOnlyList<TrainingExample> batch)
+    {
+        double total = 0;
+        int counted = 0;
+        foreach (var example in batch)
+        {
+            var inputs = Inputs(example);
+            var (logits, _) = RunAlone(model, inputs);
+            int prompt = example.Prompt.Length;
+            for (int j = 0; j < example.TargetCount; j++)
+            {
+                int target = j < example.Completion.Length ? inputs[1 + prompt + j] : Tokenizer.End;
+                float w = example.Weight * (example.TokenWeights?[j] ?? 1f);
+                if (w == 0) continue;
+                counted++;
+                total += w * Nll(logits, model.Config.Vocab, prompt + j, target);
+            }
+        }
+        return total / counted;
+    }
+
+    private static readonly TrainingExample[] Mixed =
+    [
+        new("ab=\n", "ba\nc"),
+        new("abcdef+\n", "fe"),
+        new("a\n", "dd d", Weight: 2f),
+        new("ccc\n", "ab\n", Finished: false),
+    ];
+
+    [Fact]
+    public void Policy_loss_is_the_weighted_nll_of_completion_tokens_only()
+    {
+        var model = TinyModel();
+        var losses = Trainer(model).Evaluate(Mixed);
+        Assert.Equal(ExpectedPolicyLoss(model, Mixed), losses.TokenLoss, 4);
+        Assert.Null(losses.ValueLoss);
+        Assert.Equal(losses.TokenLoss, losses.Total, 6);
+
+        // Counting the prompt as well gives a clearly different number, so the comparison above can fail.
+        var promptAsCompletion = Mixed.Select(e => new TrainingExample("", e.Prompt + e.Completion, e.Weight, Finished: e.Finished)).ToArray();
+        Assert.NotEqual(losses.TokenLoss, (float)ExpectedPolicyLoss(model, promptAsCompletion), 2);
+    }
+
+    [Fact]
+    public void Token_weights_multiply_the_example_weight_and_may_be_negative()
+    {
+        var model = TinyModel();
+        var trainer = Trainer(model);
+        var plain = new TrainingExample("ab=\n", "ba\nc");
+        float baseline = trainer.Evaluate([plain]).TokenLoss;
+
+        Assert.Equal(baseline, trainer.Evaluate([plain with { TokenWeights = [1, 1, 1, 1, 1] }]).TokenLoss, 5);
+        Assert.Equal(2 * baseline, trainer.Evaluate([plain with { Weight = 2 }]).TokenLoss, 4);
+        Assert.Equal(-baseline, trainer.Evaluate([plain with { Weight = -1 }]).TokenLoss, 5);
+        // A value-only example (weight 0) neither adds to the loss nor dilutes the mean.
+        Assert.Equal(baseline, trainer.Evaluate([plain, new TrainingExample("abcdef\n", "aaaa", Weight: 0)]).TokenLoss, 5);
+
+        var weighted = plain with { TokenWeights = [0.5f, -1f, 0f, 2f, 1f] };
+        Assert.Equal(ExpectedPolicyLoss(model, [weighted]), trainer.Evaluate([weighted]).TokenLoss, 4);
+    }
+
+    [Fact]
+    public void Value_loss_is_the_bce_of_the_value_head_at_the_last_token_of_prompt_and_completion()
+    {
+        var model = TinyModel();
+        var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 4, PolicyLossWeight: 0f, ValueLossWeight: 0.5f));
+        TrainingExample[] batch =
+        [
+            new("ab=\n", "ba\n", Weight: 0, ValueTarget: 0.25f, Finished: false),
+            new("abcdef+\n", "", Weight: 0, ValueTarget: 1f, Finished: false),
+            new("a\n", "dd d", ValueTarget: 0f),
+            new("ccc\n", "ab"),
+        ];
+        double expected = 0;
+        foreach (var example in batch.Take(3))
+        {
+            var inputs = Inputs(example);
+            float z = RunAlone(model, inputs).ValueLogits[^1];
+            double v = 1 / (1 + Math.Exp(-z)), y = example.ValueTarget!.Value;
+            expected += -(y * Math.Log(v) + (1 - y) * Math.Log(1 - v));
+        }
+        expected /= 3;
+        var losses = trainer.Evaluate(batch);
+        Assert.Equal(expected, losses.ValueLoss!.Value, 4);
+        Assert.Equal(0.5 * expected, losses.Total, 4);
+    }
+
+    [Fact]
+    public void Gradients_match_finite_differences_of_the_total_loss_with_signed_token_weights()
+    {
+        var model = TinyModel(seed: 5);
+        var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 4, ValueLossWeight: 0.7f));
+        TrainingExample[] batch =
+        [
+            new("ab=\n", "ba\nc", TokenWeights: [0.5f, -1f, 0f, 2f, 1f], ValueTarget: 0.3f),
+            new("abcdef+\n", "fe", Weight: -0.5f),
+            new("ccc\n", "ab\n", Weight: 0, ValueTarget: 0.9f, Finished: false),
+        ];
+        trainer.ComputeGradients(batch);
+        var gradients = trainer.Gradients.ToArray();
+        // The parameters with the largest gradients: float32 differences are reliable there.
+        var checkedIndices = Enumerable.Range(0, gradients.Length).OrderByDescending(i => Math.Abs(gradients[i])).Take(12).ToArray();
+        const float epsilon = 1e-2f;
+        foreach (int i in checkedIndices)
+        {
+            float saved = model.Parameters[i];
+            model.Parameters[i] = saved + epsilon;
+            double plus = trainer.Evaluate(batch).Total;
+            model.Parameters[i] = saved - epsilon;
+            double minus = trainer.Evaluate(batch).Total;
+            model.Parameters[i] = saved;
+            double numeric = (plus - minus) / (2 * epsilon);
+            Assert.True(Math.Abs(numeric - gradients[i]) <= 0.05 * Math.Abs(gradients[i]) + 1e-3,
+                $"parameter {i}: analytic {gradients[i]}, numeric {numeric}");
+        }
+    }
+
+    [Fact]
+    public void An_example_longer_than_the_context_is_an_error_naming_it()
+    {
+        var trainer = Trainer(TinyModel(context: 10));
+        var error = Assert.Throws<ArgumentException>(() => trainer.Train([new("ab\n", "cc"), new("abcdef\n", "abc")], 1, new Random(0)));
+        Assert.Contains("training example 1 \"abcdef\"", error.Message);
+        Assert.Contains("context 10", error.Message);
+        // Unfinished, the same text fits: no end token is needed.
+        Assert.Single(trainer.Train([new("abcdef\n", "ab", Finished: false)], 1, new Random(0)).Steps);
+    }
+
+    [Fact]
+    public void Token_weights_of_the_wrong_length_and_unknown_characters_are_errors_naming_the_example()
+    {
+        var trainer = Trainer(TinyModel());
+        Assert.Contains("training example 0 \"ab\" has 2 token weights for 3",
+            Assert.Throws<ArgumentException>(() => trainer.Train([new("ab\n", "cc", TokenWeights: [1, 1])], 1, new Random(0))).Message);
+        Assert.Contains("training example 0 \"ab\": character 'x'",
+            Assert.Throws<FormatException>(() => trainer.Train([new("ab\n", "cx")], 1, new Random(0))).Message);
+    }
+
+    [Fact]
+    public void Training_lowers_the_loss_and_repeats_with_the_same_seed()
+    {
+        TrainingExample[] examples = [new("ab\n", "ba"), new("cd\n", "dc"), new("ef\n", "fe"), new("ab=\n", "a+b")];
+        LossCurve Run()
+        {
+            var model = Gpt.CreateRandom(new GptConfig(Layers: 1, Heads: 2, ModelDim: 16, Vocab: Letters.VocabSize, Context: 12), 1);
+            return new ExampleTrainer(model, Letters, _pool, new ExampleTrainerConfig(BatchSize: 3, LearningRate: 1e-2f, WarmupSteps: 5)).Train(examples, 60, new Random(7));
+        }
+        var first = Run();
+        Assert.Equal(60, first.Steps.Count);
+        Assert.True(first.Steps[^1].Losses.TokenLoss < 0.3f * first.Steps[0].Losses.TokenLoss,
+            $"loss went from {first.Steps[0].Losses.TokenLoss} to {first.Steps[^1].Losses.TokenLoss}");
+        Assert.Equal(first.Steps.Select(s => s.Losses.Total), Run().Steps.Select(s => s.Losses.Total));
+    }
+
+    [Fact]
+    public void A_warm_step_allocates_nothing()
+    {
+        var trainer = Trainer(TinyModel());
+        TrainingExample[] batch = [.. Mixed.Take(3), new("ab\n", "c", Weight: 0, ValueTarget: 0.5f, Finished: false)];
+        trainer.Step(batch);
+        trainer.Step(batch);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) trainer.Step(batch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Loss_curve_is_written_as_csv_and_svg()
+    {
+        using var folder = new TempFolder();
+        var curve = new LossCurve([new TrainingStep(1, new TrainingLosses(2.5f, 2f, 2f, 1f), 0.5f, 1e-3f), new TrainingStep(2, new TrainingLosses(1f, 1f, 1f, null), 0.4f, 1e-3f)]);
+        string csv = Path.Combine(folder.Path, "c.csv"), svg = Path.Combine(folder.Path, "c.svg");
+        curve.WriteCsv(csv);
+        curve.WriteSvg(svg, "sft");
+        var lines = File.ReadAllLines(csv);
+        Assert.Equal(LossCurve.CsvHeader, lines[0]);
+        Assert.Equal("1,2.5,2,2,1,0.5,0.001", lines[1]);
+        Assert.Equal("2,1,1,1,,0.4,0.001", lines[2]);
+        Assert.Contains("value loss", File.ReadAllText(svg));
+    }
+}
