@@ -65,7 +65,14 @@ public static class Checkpoint
         Tokenizer? tokenizer = null;
         if (file.Metadata.TryGetValue("alphabet", out var alphabet))
         {
-            tokenizer = new Tokenizer(alphabet);
+            try
+            {
+                tokenizer = new Tokenizer(alphabet);
+            }
+            catch (ArgumentException error)
+            {
+                throw new InvalidDataException($"{path}: metadata alphabet is not a valid tokenizer alphabet ({error.Message})", error);
+            }
             if (tokenizer.VocabSize != config.Vocab)
                 throw new InvalidDataException($"{path}: the alphabet gives {tokenizer.VocabSize} tokens but tensor 'wte' has {config.Vocab} rows");
         }

@@ -17,7 +17,8 @@ public interface IParallelBody
 /// and returns when all are done; the caller picks the granularity (rows, heads, column panels).
 /// </summary>
 /// <remarks>
-/// Threads - 1 persistent workers plus the calling thread share the indices through one atomic counter.
+/// Threads - 1 persistent workers plus the calling thread claim the indices one by one from a shared ticket; the
+/// caller waits only for indices in flight, so a worker the OS has not woken yet never delays a loop.
 /// Between loops a worker spins briefly (a decode step issues loops microseconds apart), then blocks on a monitor,
 /// so an idle pool costs no CPU. A <c>For</c> allocates nothing. Calls from several threads are serialised by a
 /// lock: the pool runs one loop at a time. A <c>For</c> issued from inside a body runs inline on that thread.

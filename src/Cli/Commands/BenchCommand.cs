@@ -16,7 +16,7 @@ namespace Reasoner.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    private sealed record Options(string Mode, int Layers, int DModel, int Heads, int Vocab, int Ctx, int Batch, int PromptLen, int Gen,
+    internal sealed record Options(string Mode, int Layers, int DModel, int Heads, int Vocab, int Ctx, int Batch, int PromptLen, int Gen,
         int Threads, int Steps, int Warmup, int Seed)
     {
         public GptConfig Model => new(Layers, Heads, DModel, Vocab, Ctx);
@@ -48,17 +48,23 @@ internal static class BenchCommand
             var options = new Options(m, parse.GetValue(layers), parse.GetValue(dModel), parse.GetValue(heads), parse.GetValue(vocab),
                 parse.GetValue(ctx), parse.GetValue(batch), parse.GetValue(promptLen), parse.GetValue(gen), parse.GetValue(threads),
                 parse.GetValue(steps) ?? (m == "decode" ? 5 : 10), parse.GetValue(warmup) ?? (m == "decode" ? 1 : 3), parse.GetValue(seed));
-            Validate(options);
             if (m == "search")
             {
+                Validate(options);
                 foreach (var line in Search(options)) Console.WriteLine(JsonSerializer.Serialize(line));
                 return 0;
             }
-            var result = m == "train" ? Train(options) : Decode(options);
-            Console.WriteLine(JsonSerializer.Serialize(result));
+            Console.WriteLine(JsonSerializer.Serialize(Run(options)));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The fields of the command's JSON line.</summary>
+    internal static Dictionary<string, object> Run(Options options)
+    {
+        Validate(options);
+        return options.Mode == "train" ? Train(options) : Decode(options);
     }
 
     private static void Validate(Options o)

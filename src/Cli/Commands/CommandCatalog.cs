@@ -8,13 +8,13 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return TasksCommand.Create();
-        yield return LmLossCommand.Create();
-        yield return BenchCommand.Create();
-        yield return ReportCommand.Create();
-        yield return CompareCommand.Create();
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return SolveCommand.Create();
         yield return RunCommand.Create();
+        yield return ReportCommand.Create();
+        yield return CompareCommand.Create();
+        yield return LmLossCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

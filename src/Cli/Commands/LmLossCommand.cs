@@ -24,13 +24,14 @@ internal static class LmLossCommand
         command.Options.Add(threads);
         command.SetAction(parse =>
         {
-            Run(parse.GetValue(weights)!, parse.GetValue(tokens)!, parse.GetValue(threads));
+            Console.WriteLine(Run(parse.GetValue(weights)!, parse.GetValue(tokens)!, parse.GetValue(threads)));
             return 0;
         });
         return command;
     }
 
-    private static void Run(string weightsPath, string tokensPath, int threadCount)
+    /// <summary>The JSON line of the command.</summary>
+    internal static string Run(string weightsPath, string tokensPath, int threadCount)
     {
         var model = Checkpoint.Load(weightsPath).Model;
         var rows = ReadRows(tokensPath, model.Config);
@@ -48,7 +49,7 @@ internal static class LmLossCommand
         double sum = 0;
         foreach (float l in acts.Logits) sum += l;
         var c = model.Config;
-        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        return JsonSerializer.Serialize(new Dictionary<string, object>
         {
             ["mode"] = "loss",
             ["config"] = new Dictionary<string, int> { ["layers"] = c.Layers, ["d_model"] = c.ModelDim, ["heads"] = c.Heads, ["vocab"] = c.Vocab, ["ctx"] = c.Context },
@@ -62,7 +63,7 @@ internal static class LmLossCommand
             ["logits_0_0"] = acts.Logits.Slice(0, Math.Min(8, vocab)).ToArray(),
             ["logits_last"] = acts.Logits.Slice((n - 1) * vocab, Math.Min(8, vocab)).ToArray(),
             ["logits_sum"] = sum,
-        }));
+        });
     }
 
     /// <summary>Rows of at least 2 tokens, all of one length, ids in the vocabulary, at most ctx + 1 long.</summary>

@@ -43,6 +43,7 @@ public static class SearchBenchmark
 
             (long Nodes, long Generated, long Forward, double Seconds) Time(PrefixMode mode)
             {
+                // Built before the clock starts: allocating the cache is not part of searching.
                 var proposer = new PolicyProposer(model, tokenizer, pool, slots: 256, mode);
                 var value = new PolicyValueEstimator(proposer);
                 long nodeCount = 0;

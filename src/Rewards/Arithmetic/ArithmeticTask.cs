@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Reasoner.Rewards.Arithmetic;
 
@@ -44,7 +43,7 @@ public sealed record ArithmeticOptions(string Operation = "add", int Digits = 3,
 /// digits so far; the last column writes its whole sum). Multiplication: one partial product a step
 /// (<c>478*50=23900</c>), then their running sum (<c>2868+23900=26768</c>). Prompt <c>478+356</c>; answer <c>Answer: 834</c>.
 /// </summary>
-public sealed partial class ArithmeticTask : ITask
+public sealed class ArithmeticTask : ITask
 {
     internal const string AlphabetChars = "\n *+-0123456789:=>Aenrsw";
 
@@ -176,29 +175,75 @@ public sealed partial class ArithmeticTask : ITask
         return text.Length is > 0 and <= 40 && text.All(Rational.IsAsciiDigit) && BigInteger.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value);
     }
 
-    // NonBacktracking: matching time is linear in the line, whatever the model writes.
-    [GeneratedRegex("^([0-9]{1,40}) *([+*]) *([0-9]{1,40})(?: *\\+ *([0-9]{1,40}))? *= *([0-9]{1,40})(?: *-> *([0-9]{1,40}))?$", RegexOptions.NonBacktracking | RegexOptions.CultureInvariant)]
-    private static partial Regex StepPattern();
-
+    /// <summary>
+    /// <c>a+b+c=s -> partial</c>, <c>a*b=c</c> or <c>a+b=c</c>, with runs of ASCII spaces between tokens; null when malformed.
+    /// One left-to-right pass: linear in the line, whatever the model writes.
+    /// </summary>
     private static Step? TryParseStep(string line)
     {
         if (line.Length > CompletionLines.MaxLineLength)
         {
             return null;
         }
-        var match = StepPattern().Match(line);
-        if (!match.Success)
+        var position = 0;
+        var operands = new List<BigInteger>(3);
+        if (!TryReadNumber(line, ref position, out var first, out _))
         {
             return null;
         }
-        var operands = new List<BigInteger> { BigInteger.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), BigInteger.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture) };
-        if (match.Groups[4].Success)
+        operands.Add(first);
+        SkipSpaces(line, ref position);
+        if (position >= line.Length || line[position] is not ('+' or '*'))
         {
-            operands.Add(BigInteger.Parse(match.Groups[4].Value, CultureInfo.InvariantCulture));
+            return null;
         }
-        var op = match.Groups[2].Value[0];
-        return new Step(operands.ToArray(), op, BigInteger.Parse(match.Groups[5].Value, CultureInfo.InvariantCulture),
-            match.Groups[6].Success ? match.Groups[6].Value : null);
+        var op = line[position];
+        while (position < line.Length && line[position] == op)
+        {
+            position++;
+            if (!TryReadNumber(line, ref position, out var operand, out _))
+            {
+                return null;
+            }
+            operands.Add(operand);
+            SkipSpaces(line, ref position);
+        }
+        if (position >= line.Length || line[position++] != '=' || !TryReadNumber(line, ref position, out var result, out _))
+        {
+            return null;
+        }
+        SkipSpaces(line, ref position);
+        string? partial = null;
+        if (position + 1 < line.Length && line[position] == '-' && line[position + 1] == '>')
+        {
+            position += 2;
+            if (!TryReadNumber(line, ref position, out _, out partial))
+            {
+                return null;
+            }
+            SkipSpaces(line, ref position);
+        }
+        return position == line.Length && operands.Count <= 3 ? new Step(operands.ToArray(), op, result, partial) : null;
+    }
+
+    private static bool TryReadNumber(string line, ref int position, out BigInteger value, out string text)
+    {
+        SkipSpaces(line, ref position);
+        var start = position;
+        while (position < line.Length && Rational.IsAsciiDigit(line[position]))
+        {
+            position++;
+        }
+        text = line[start..position];
+        return TryNumber(text, out value);
+    }
+
+    private static void SkipSpaces(string line, ref int position)
+    {
+        while (position < line.Length && line[position] == ' ')
+        {
+            position++;
+        }
     }
 
     /// <summary>

@@ -98,6 +98,11 @@ internal static class SudokuSolver
     /// <summary>Fills the first digit that has one place left in some row, column or box; false when a digit has none.</summary>
     private static bool FillHiddenSingle(int size, int[] cells, List<(int, int)> order, ref bool progress)
     {
+        Span<int> masks = stackalloc int[cells.Length];
+        for (var cell = 0; cell < cells.Length; cell++)
+        {
+            masks[cell] = cells[cell] == 0 ? Candidates(size, cells, cell) : 0;
+        }
         foreach (var unit in Units(size))
         {
             for (var digit = 1; digit <= size; digit++)
@@ -112,7 +117,7 @@ internal static class SudokuSolver
                         present = true;
                         break;
                     }
-                    if (cells[cell] == 0 && (Candidates(size, cells, cell) & (1 << digit)) != 0)
+                    if ((masks[cell] & (1 << digit)) != 0)
                     {
                         (place, places) = (cell, places + 1);
                     }

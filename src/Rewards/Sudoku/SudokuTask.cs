@@ -141,6 +141,7 @@ public sealed partial class SudokuTask : ITask
         var lines = CompletionLines.Split(completion);
         var maxSteps = MaxSteps(p);
         var cells = p.Cells();
+        var solution = UniqueSolution(p.Size, cells);
         var stepValid = new List<bool>(lines.Steps.Count + 1);
         var formatOk = !lines.TextAfterAnswer;
         var reason = lines.TextAfterAnswer ? "text after the answer line" : null;
@@ -156,7 +157,7 @@ public sealed partial class SudokuTask : ITask
                 continue;
             }
             int row = match.Groups[1].Value[0] - '1', column = match.Groups[2].Value[0] - '1', digit = match.Groups[3].Value[0] - '0';
-            var problemWithFill = CheckFill(p.Size, cells, row, column, digit);
+            var problemWithFill = CheckFill(p.Size, cells, solution, row, column, digit);
             stepValid.Add(problemWithFill is null);
             if (problemWithFill is not null)
             {
@@ -179,7 +180,26 @@ public sealed partial class SudokuTask : ITask
         return RewardFunction.Judge(reason is null, formatOk, stepValid, maxSteps, rewards, reason);
     }
 
-    private static string? CheckFill(int size, int[] cells, int row, int column, int digit)
+    /// <summary>
+    /// The solution when there is exactly one (every generated puzzle): a fill is then checked against it with no
+    /// search. Null for a puzzle given with several solutions, whose fills are checked by solving again.
+    /// </summary>
+    private static int[]? UniqueSolution(int size, int[] cells)
+    {
+        var fills = new List<(int Cell, int Digit)>();
+        if (SudokuSolver.Solve(size, cells, limit: 2, fills) != 1)
+        {
+            return null;
+        }
+        var solution = (int[])cells.Clone();
+        foreach (var (cell, digit) in fills)
+        {
+            solution[cell] = digit;
+        }
+        return solution;
+    }
+
+    private static string? CheckFill(int size, int[] cells, int[]? solution, int row, int column, int digit)
     {
         if (row >= size || column >= size || digit > size)
         {
@@ -194,9 +214,17 @@ public sealed partial class SudokuTask : ITask
         {
             return $"{digit} repeats in the row, column or box of r{row + 1}c{column + 1}";
         }
-        cells[cell] = digit;
-        var solvable = SudokuSolver.Solve(size, cells, limit: 1) > 0;
-        cells[cell] = 0;
+        bool solvable;
+        if (solution is not null)
+        {
+            solvable = solution[cell] == digit;
+        }
+        else
+        {
+            cells[cell] = digit;
+            solvable = SudokuSolver.Solve(size, cells, limit: 1) > 0;
+            cells[cell] = 0;
+        }
         return solvable ? null : $"r{row + 1}c{column + 1}={digit} leaves no solution";
     }
 

@@ -1,4 +1,5 @@
-using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Reasoner.Tensors.Kernels;
 
@@ -63,13 +64,43 @@ public static unsafe class Attention
     private static void AttendRow(float* q, float* keys, float* values, int keyStride, int last, int hs, float* row, float* output)
     {
         float scale = 1f / MathF.Sqrt(hs);
-        var qs = new ReadOnlySpan<float>(q, hs);
-        for (int t2 = 0; t2 <= last; t2++) row[t2] = TensorPrimitives.Dot(qs, new ReadOnlySpan<float>(keys + (long)t2 * keyStride, hs)) * scale;
+        for (int t2 = 0; t2 <= last; t2++) row[t2] = Dot(q, keys + (long)t2 * keyStride, hs) * scale;
         var probs = new Span<float>(row, last + 1);
         Softmax.Forward(probs, probs);
-        var o = new Span<float>(output, hs);
-        o.Clear();
-        for (int t2 = 0; t2 <= last; t2++) TensorPrimitives.MultiplyAdd(new ReadOnlySpan<float>(values + (long)t2 * keyStride, hs), row[t2], o, o);
+        new Span<float>(output, hs).Clear();
+        for (int t2 = 0; t2 <= last; t2++) Axpy(output, row[t2], values + (long)t2 * keyStride, hs);
+    }
+
+    // Head vectors are short (hs = 32 or 64): inlined pointer loops avoid the per-call checks of TensorPrimitives,
+    // which cost more than the arithmetic at this length (T^2/2 calls per head).
+
+    /// <summary>sum_i a[i] b[i] over n floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(float* a, float* b, int n)
+    {
+        int i = 0;
+        float sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; i <= n - 8; i += 8) acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc);
+            sum = Vector256.Sum(acc);
+        }
+        for (; i < n; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    /// <summary>y[i] += alpha x[i] over n floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Axpy(float* y, float alpha, float* x, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var a = Vector256.Create(alpha);
+            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(x + i), a, Vector256.Load(y + i)), y + i);
+        }
+        for (; i < n; i++) y[i] += alpha * x[i];
     }
 
     private readonly struct ForwardHeads(float* output, float* att, float* qkv, int T, int C, int H) : IParallelBody
@@ -95,32 +126,31 @@ public static unsafe class Attention
             int b = bh / H, h = bh % H, hs = C / H, c3 = 3 * C;
             float scale = 1f / MathF.Sqrt(hs);
             float* rows = qkv + (long)b * T * c3, dRows = dQkv + (long)b * T * c3;
-            Span<float> dAtt = T <= 2048 ? stackalloc float[T] : new float[T];
-            for (int t = 0; t < T; t++)
-            {
-                float* row = att + ((long)bh * T + t) * T;
-                var dout = new ReadOnlySpan<float>(dOutput + ((long)b * T + t) * C + h * hs, hs);
-                float weighted = 0;
-                for (int t2 = 0; t2 <= t; t2++)
+            Span<float> dAttSpan = T <= 2048 ? stackalloc float[T] : new float[T];
+            fixed (float* dAtt = dAttSpan)
+                for (int t = 0; t < T; t++)
                 {
-                    var v = new ReadOnlySpan<float>(rows + (long)t2 * c3 + 2 * C + h * hs, hs);
-                    var dv = new Span<float>(dRows + (long)t2 * c3 + 2 * C + h * hs, hs);
-                    dAtt[t2] = TensorPrimitives.Dot(dout, v);
-                    TensorPrimitives.MultiplyAdd(dout, row[t2], dv, dv);
-                    weighted += row[t2] * dAtt[t2];
+                    float* row = att + ((long)bh * T + t) * T;
+                    float* dout = dOutput + ((long)b * T + t) * C + h * hs;
+                    float weighted = 0;
+                    for (int t2 = 0; t2 <= t; t2++)
+                    {
+                        long v = (long)t2 * c3 + 2 * C + h * hs;
+                        dAtt[t2] = Dot(dout, rows + v, hs);
+                        Axpy(dRows + v, row[t2], dout, hs);
+                        weighted += row[t2] * dAtt[t2];
+                    }
+                    float* q = rows + (long)t * c3 + h * hs;
+                    float* dq = dRows + (long)t * c3 + h * hs;
+                    for (int t2 = 0; t2 <= t; t2++)
+                    {
+                        float dPre = row[t2] * (dAtt[t2] - weighted) * scale;
+                        if (dPre == 0) continue;
+                        long k = (long)t2 * c3 + C + h * hs;
+                        Axpy(dq, dPre, rows + k, hs);
+                        Axpy(dRows + k, dPre, q, hs);
+                    }
                 }
-                var q = new ReadOnlySpan<float>(rows + (long)t * c3 + h * hs, hs);
-                var dq = new Span<float>(dRows + (long)t * c3 + h * hs, hs);
-                for (int t2 = 0; t2 <= t; t2++)
-                {
-                    float dPre = row[t2] * (dAtt[t2] - weighted) * scale;
-                    if (dPre == 0) continue;
-                    var k = new ReadOnlySpan<float>(rows + (long)t2 * c3 + C + h * hs, hs);
-                    var dk = new Span<float>(dRows + (long)t2 * c3 + C + h * hs, hs);
-                    TensorPrimitives.MultiplyAdd(k, dPre, dq, dq);
-                    TensorPrimitives.MultiplyAdd(q, dPre, dk, dk);
-                }
-            }
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+
 namespace Reasoner.Tensors.Kernels;
 
 /// <summary>GELU, tanh form (torch's approximate="tanh"): 0.5 u (1 + tanh(sqrt(2/pi) (u + 0.044715 u^3))).</summary>
@@ -26,15 +28,32 @@ public static unsafe class Gelu
         }
     }
 
+    private const int Chunk = 256; // elements per vectorised pass: the tanh scratch lives on the stack
+
+    /// <summary>tanh(sqrt(2/pi) (u + 0.044715 u^3)) of a chunk, with TensorPrimitives.Tanh (scalar MathF.Tanh is ~7x slower).</summary>
+    private static void InnerTanh(ReadOnlySpan<float> u, Span<float> result)
+    {
+        TensorPrimitives.Multiply(u, u, result);
+        TensorPrimitives.Multiply(result, u, result);
+        TensorPrimitives.MultiplyAdd(result, 0.044715f, u, result);
+        TensorPrimitives.Multiply(result, Scale, result);
+        TensorPrimitives.Tanh(result, result);
+    }
+
     private readonly struct ForwardBlocks(float* output, float* input, int length) : IParallelBody
     {
         public void Invoke(int block)
         {
             int end = Math.Min(length, (block + 1) * Block);
-            for (int i = block * Block; i < end; i++)
+            for (int start = block * Block; start < end; start += Chunk)
             {
-                float u = input[i];
-                output[i] = 0.5f * u * (1f + MathF.Tanh(Scale * (u + 0.044715f * u * u * u)));
+                int n = Math.Min(Chunk, end - start);
+                var u = new ReadOnlySpan<float>(input + start, n);
+                var y = new Span<float>(output + start, n);
+                InnerTanh(u, y);
+                TensorPrimitives.Add(y, 1f, y);
+                TensorPrimitives.Multiply(y, u, y);
+                TensorPrimitives.Multiply(y, 0.5f, y);
             }
         }
     }
@@ -44,13 +63,17 @@ public static unsafe class Gelu
         public void Invoke(int block)
         {
             int end = Math.Min(length, (block + 1) * Block);
-            for (int i = block * Block; i < end; i++)
+            Span<float> tanh = stackalloc float[Chunk];
+            for (int start = block * Block; start < end; start += Chunk)
             {
-                float u = input[i];
-                float tanh = MathF.Tanh(Scale * (u + 0.044715f * u * u * u));
-                float sech2 = 1f - tanh * tanh;
-                float local = 0.5f * (1f + tanh) + 0.5f * u * sech2 * Scale * (1f + 3f * 0.044715f * u * u);
-                dInput[i] += local * dOutput[i];
+                int n = Math.Min(Chunk, end - start);
+                InnerTanh(new ReadOnlySpan<float>(input + start, n), tanh.Slice(0, n));
+                for (int i = 0; i < n; i++)
+                {
+                    float u = input[start + i], th = tanh[i];
+                    float local = 0.5f * (1f + th) + 0.5f * u * (1f - th * th) * Scale * (1f + 3f * 0.044715f * u * u);
+                    dInput[start + i] += local * dOutput[start + i];
+                }
             }
         }
     }

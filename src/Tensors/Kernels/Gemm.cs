@@ -19,9 +19,9 @@ internal readonly unsafe struct GemmOperand(float* data, int stride, bool transp
 /// <summary>
 /// C (M,N) += A (M,K) @ B (K,N), blocked and packed in the manner of Goto and BLIS: B is copied into column panels
 /// of NR, A into row strips of MR, so the micro-kernel streams both contiguously and keeps an MR x NR tile of C in
-/// registers (8 x 32 in 16 of the 32 zmm with AVX-512, 6 x 16 in 12 of the 16 ymm otherwise). Blocks of KC x NC of B and MC x KC of A
-/// keep the panels in L1 and the strips in L2. Any M, N, K >= 1: edge tiles are computed on zero-padded panels
-/// into a scratch tile and only the valid part is added to C.
+/// registers (8 x 32 in 16 of the 32 zmm with AVX-512, 6 x 16 in 12 of the 16 ymm otherwise). Blocks of KC x NC of
+/// B and MC x KC of A keep the panels in L1 and the strips in L2. Any M, N, K >= 1: edge tiles are computed on
+/// zero-padded panels into a scratch tile and only its valid part is written to C.
 /// </summary>
 internal static unsafe class Gemm
 {

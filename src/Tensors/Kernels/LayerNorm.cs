@@ -32,7 +32,7 @@ public static unsafe class LayerNorm
             pool.For(rows, ref body);
         }
         // The parameter gradients sum over rows: done here, serially, rather than racing between rows.
-        Span<float> norm = channels <= 1024 ? stackalloc float[channels] : new float[channels];
+        Span<float> norm = channels <= 4096 ? stackalloc float[channels] : new float[channels]; // 16 KB of stack at most
         for (int n = 0; n < rows; n++)
         {
             var dout = dOutput.Slice(n * channels, channels);

@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reasoner.Tensors.Kernels;
 
@@ -37,7 +38,7 @@ public static unsafe class Matmul
         if (rows == 0 || outFeatures == 0) return;
         fixed (float* o = output, x = input, w = weight, b = bias)
         {
-            if (wide && rows <= SmallRows)
+            if (wide && rows <= SmallRows && Avx.IsSupported)
             {
                 // Split the outputs into one chunk per thread, in whole groups of 4 weight rows.
                 int groups = (outFeatures + 3) / 4;
@@ -148,10 +149,10 @@ public static unsafe class Matmul
                 s30 = Vector512.FusedMultiplyAdd(u, v0, s30); s31 = Vector512.FusedMultiplyAdd(u, v1, s31);
                 s32 = Vector512.FusedMultiplyAdd(u, v2, s32); s33 = Vector512.FusedMultiplyAdd(u, v3, s33);
             }
-            Store(r, o, k, Vector512.Sum(s00), Vector512.Sum(s01), Vector512.Sum(s02), Vector512.Sum(s03));
-            Store(r + 1, o, k, Vector512.Sum(s10), Vector512.Sum(s11), Vector512.Sum(s12), Vector512.Sum(s13));
-            Store(r + 2, o, k, Vector512.Sum(s20), Vector512.Sum(s21), Vector512.Sum(s22), Vector512.Sum(s23));
-            Store(r + 3, o, k, Vector512.Sum(s30), Vector512.Sum(s31), Vector512.Sum(s32), Vector512.Sum(s33));
+            Store(r, o, k, Sum4(s00, s01, s02, s03));
+            Store(r + 1, o, k, Sum4(s10, s11, s12, s13));
+            Store(r + 2, o, k, Sum4(s20, s21, s22, s23));
+            Store(r + 3, o, k, Sum4(s30, s31, s32, s33));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -169,20 +170,34 @@ public static unsafe class Matmul
                 s2 = Vector512.FusedMultiplyAdd(u, Vector512.Load(w2 + k), s2);
                 s3 = Vector512.FusedMultiplyAdd(u, Vector512.Load(w3 + k), s3);
             }
-            Store(r, o, k, Vector512.Sum(s0), Vector512.Sum(s1), Vector512.Sum(s2), Vector512.Sum(s3));
+            Store(r, o, k, Sum4(s0, s1, s2, s3));
         }
 
-        /// <summary>Adds the K tail [k, C) and the bias to four vector sums and writes output[r, o : o+4].</summary>
-        private void Store(int r, int o, int k, float sum0, float sum1, float sum2, float sum3)
+        /// <summary>The four horizontal sums [sum a, sum b, sum c, sum d], sharing the shuffles: a horizontal sum per
+        /// vector costs more than the whole dot product when C is 128.</summary>
+        private static Vector128<float> Sum4(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d)
         {
-            float* x = input + (long)r * c, w = weight + (long)o * c;
-            for (; k < c; k++)
+            var ab = Avx.HorizontalAdd(a.GetLower() + a.GetUpper(), b.GetLower() + b.GetUpper());
+            var cd = Avx.HorizontalAdd(c.GetLower() + c.GetUpper(), d.GetLower() + d.GetUpper());
+            var abcd = Avx.HorizontalAdd(ab, cd);
+            return abcd.GetLower() + abcd.GetUpper();
+        }
+
+        /// <summary>Adds the K tail [k, C) and the bias to the four sums and writes output[r, o : o+4].</summary>
+        private void Store(int r, int o, int k, Vector128<float> sums)
+        {
+            if (k < c)
             {
-                sum0 += x[k] * w[k]; sum1 += x[k] * w[c + k]; sum2 += x[k] * w[2 * c + k]; sum3 += x[k] * w[3 * c + k];
+                float* x = input + (long)r * c, w = weight + (long)o * c;
+                float tail0 = 0, tail1 = 0, tail2 = 0, tail3 = 0;
+                for (; k < c; k++)
+                {
+                    tail0 += x[k] * w[k]; tail1 += x[k] * w[c + k]; tail2 += x[k] * w[2 * c + k]; tail3 += x[k] * w[3 * c + k];
+                }
+                sums += Vector128.Create(tail0, tail1, tail2, tail3);
             }
-            float* y = output + (long)r * oc + o;
-            if (bias != null) { sum0 += bias[o]; sum1 += bias[o + 1]; sum2 += bias[o + 2]; sum3 += bias[o + 3]; }
-            y[0] = sum0; y[1] = sum1; y[2] = sum2; y[3] = sum3;
+            if (bias != null) sums += Vector128.Load(bias + o);
+            sums.Store(output + (long)r * oc + o);
         }
     }
 }

@@ -121,6 +121,13 @@ public sealed class PolicyProposerTests : IDisposable
         var (root, children, grandchildren) = TwoLevels(proposer);
         Assert.Equal(13, proposer.LiveStates);
         Assert.True(proposer.Slots >= 13);
+        // The states moved to the grown decoder continue as a fresh prefill of their tokens.
+        var fresh = new GptDecoder(TinyPolicy.Model, pool, 1);
+        var slot = fresh.Allocate();
+        fresh.Prefill(slot, proposer.TokensOf(children[0].Child).ToArray());
+        var expected = fresh.Logits(slot).ToArray();
+        var actual = proposer.LogitsOf(children[0].Child).ToArray();
+        for (var v = 0; v < expected.Length; v++) Assert.Equal(expected[v], actual[v], 3e-4f);
         var slots = proposer.Slots;
         foreach (var state in grandchildren) proposer.Release(state.Child);
         var again = proposer.Propose(children.Select(c => c.Child).ToList(), new ProposeRequest(3, 1f, 24, Seed: 13));

@@ -199,6 +199,18 @@ public sealed class ExampleTrainerTests : IDisposable
     }
 
     [Fact]
+    public void A_warm_step_allocates_nothing()
+    {
+        var trainer = Trainer(TinyModel());
+        TrainingExample[] batch = [.. Mixed.Take(3), new("ab\n", "c", Weight: 0, ValueTarget: 0.5f, Finished: false)];
+        trainer.Step(batch);
+        trainer.Step(batch);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 5; i++) trainer.Step(batch);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
     public void Loss_curve_is_written_as_csv_and_svg()
     {
         using var folder = new TempFolder();

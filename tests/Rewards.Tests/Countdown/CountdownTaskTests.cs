@@ -22,7 +22,7 @@ public class CountdownTaskTests
     public void Every_expert_solution_verifies_on_generated_problems(int numbers, int minNumber, int maxNumber, int minTarget, int maxTarget)
     {
         var task = new CountdownTask(new CountdownOptions(numbers, minNumber, maxNumber, minTarget, maxTarget));
-        var count = numbers >= 5 ? 40 : 200;
+        var count = numbers == 6 ? 24 : numbers == 5 ? 40 : 200;
         // The test split keeps one candidate in ten, so it is sampled smaller.
         foreach (var (split, n) in new[] { (Split.Train, count), (Split.Test, count / 4) })
         {
@@ -219,7 +219,7 @@ public class CountdownTaskTests
             foreach (var problem in task.Generate(Split.Train, 100, seed: 2))
             {
                 var text = task.Prompt(problem) + string.Join('\n', task.Solve(problem));
-                Assert.All(text, c => Assert.Contains(c, task.Alphabet));
+                Assert.Equal("", string.Concat(text.Where(c => !task.Alphabet.Contains(c))));
             }
         }
     }

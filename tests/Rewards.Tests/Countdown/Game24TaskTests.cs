@@ -21,6 +21,8 @@ public class Game24TaskTests
         var train = task.Generate(Split.Train, 1262, seed: 1);
         Assert.Equal(1262, train.Select(p => p.Id).Distinct().Count());
         Assert.Empty(train.Select(p => p.Id).Intersect(task.Generate(Split.Test, 100, seed: 1).Select(p => p.Id)));
+        // Disjoint as puzzles too, not only as ranks: no multiset of the test split reappears in training.
+        Assert.DoesNotContain(train.Cast<CountdownProblem>(), p => Game24Puzzles.IsTestPuzzle(p.Numbers, p.Target));
         Assert.Equal(train.Take(5).Select(p => p.Id), task.Generate(Split.Train, 5, seed: 1).Select(p => p.Id));
         Assert.NotEqual(train.Take(5).Select(p => p.Id), task.Generate(Split.Train, 5, seed: 2).Select(p => p.Id));
         Assert.Throws<ArgumentException>(() => task.Generate(Split.Test, 101, seed: 1));

@@ -6,11 +6,13 @@ namespace Reasoner.Tensors.Tests.Kernels;
 public class AttentionTests
 {
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(2, 2)]
-    public void Forward_matches_the_reference_and_backward_matches_finite_differences(int heads, int threads)
+    [InlineData(6, 1, 1)]
+    [InlineData(6, 2, 2)]
+    [InlineData(24, 2, 2)] // head size 12: one 8-wide vector step and a scalar tail
+    [InlineData(32, 2, 1)] // head size 16: vectors only
+    public void Forward_matches_the_reference_and_backward_matches_finite_differences(int c, int heads, int threads)
     {
-        const int batch = 2, time = 4, c = 6;
+        const int batch = 2, time = 4;
         var random = new Random(heads);
         var (qkv, g) = (RandomFloats(random, batch * time * 3 * c, 1.5), RandomFloats(random, batch * time * c));
         using var pool = new WorkerPool(threads);

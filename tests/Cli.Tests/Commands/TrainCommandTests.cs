@@ -1,0 +1,46 @@
+using System.CommandLine;
+using Reasoner.Cli.Commands;
+using Reasoner.Policy;
+
+namespace Reasoner.Cli.Tests.Commands;
+
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("reasoner-train-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static int Run(params string[] args)
+    {
+        var root = new RootCommand();
+        root.Subcommands.Add(TrainCommand.Create());
+        return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    private static readonly string[] Tiny =
+        ["--task", "countdown", "--numbers", "3", "--problems", "20", "--test-problems", "10", "--eval", "4", "--steps", "3", "--batch", "4",
+         "--layers", "1", "--d-model", "16", "--heads", "2", "--threads", "1"];
+
+    [Fact]
+    public void Sft_then_value_write_checkpoints_with_the_alphabet_and_loss_curves_beside_them()
+    {
+        string policy = Path.Combine(_folder, "policy.safetensors"), value = Path.Combine(_folder, "value.safetensors");
+        Assert.Equal(0, Run(["train", "sft", .. Tiny, "--out", policy]));
+        var loaded = Checkpoint.Load(policy);
+        Assert.NotNull(loaded.Tokenizer);
+        Assert.Equal(1, loaded.Model.Config.Layers);
+        Assert.Equal(4, File.ReadAllLines(policy + ".loss.csv").Length); // header and 3 steps
+        Assert.True(File.Exists(policy + ".loss.svg"));
+
+        Assert.Equal(0, Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--out", value]));
+        Assert.Equal(16, Checkpoint.Load(value).Model.Config.ModelDim);
+        Assert.Contains(",", File.ReadAllLines(value + ".loss.csv")[1]);
+    }
+
+    [Fact]
+    public void A_context_shorter_than_the_longest_expert_solution_is_refused_naming_it()
+    {
+        var error = Assert.Throws<UserInputException>(() => Run(["train", "sft", .. Tiny, "--context", "20", "--out", Path.Combine(_folder, "p.safetensors")]));
+        Assert.Matches(@"--context 20 is too small: the expert solution of countdown-[\d-]+ takes \d+ tokens", error.Message);
+    }
+}
