@@ -23,7 +23,14 @@ internal sealed class MetricsSink : ReceiveActor
         _metrics = metrics;
         _outcomes = outcomes;
         _observer = observer;
-        Receive<MetricsRow>(_metrics.Append);
+        Receive<MetricsRow>(row =>
+        {
+            _metrics.Append(row);
+            // Training shows on the console too, every hundredth optimiser step.
+            if (row.Step is { } step && step % 100 == 0)
+                _observer.Note("{Stage} iteration {Iteration}, step {Step}: policy loss {PolicyLoss:0.0000}, value loss {ValueLoss:0.0000}",
+                    row.Stage, row.Iteration, step, row.PolicyLoss ?? double.NaN, row.ValueLoss ?? double.NaN);
+        });
         Receive<ProblemOutcome>(_outcomes.Append);
         Receive<PhaseStarted>(phase =>
         {
