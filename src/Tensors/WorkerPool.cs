@@ -30,6 +30,9 @@ public sealed unsafe class WorkerPool : IDisposable
     // kernels of one decode step, short enough not to steal a core from other processes when the model is idle.
     private static readonly long SpinTicks = Stopwatch.Frequency / 10_000; // 100 microseconds
 
+    // The index half of a ticket while the caller rewrites the loop's fields: above any count, so nothing is claimed.
+    private const int Closed = int.MaxValue;
+
     // True on a thread while it runs a body (workers always), so a nested For runs inline instead of deadlocking.
     [ThreadStatic] private static bool t_insideBody;
 
@@ -85,14 +88,18 @@ public sealed unsafe class WorkerPool : IDisposable
         TBody copy = body;
         lock (_callerLock)
         {
+            // Close the ticket before touching the loop's fields. A worker still holding a ticket it read during the
+            // previous loop would otherwise claim it by compare-and-swap once _count has grown, run a stale body and
+            // add to the new loop's _done, which then passes count and the caller waits forever.
+            int generation = _generation + 1;
+            Interlocked.Exchange(ref _ticket, ((long)generation << 32) | Closed);
             _invoke = &InvokeBody<TBody>;
             _body = Unsafe.AsPointer(ref copy);
             _count = count;
             _done = 0;
             _firstError = null;
-            int generation = _generation + 1;
-            Volatile.Write(ref _ticket, (long)generation << 32);
-            Interlocked.Exchange(ref _generation, generation); // full fence: publishes the fields above
+            Interlocked.Exchange(ref _ticket, (long)generation << 32); // full fence: publishes the fields above
+            Interlocked.Exchange(ref _generation, generation);
             if (Volatile.Read(ref _sleepers) > 0)
                 lock (_sleepLock) Monitor.PulseAll(_sleepLock);
 

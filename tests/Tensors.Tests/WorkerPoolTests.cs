@@ -120,4 +120,29 @@ public class WorkerPoolTests
         pool.Dispose();
         Assert.Throws<ObjectDisposedException>(() => pool.For(hits.Length, ref body));
     }
+
+    [Fact]
+    public async Task Back_to_back_loops_of_changing_sizes_run_each_index_once_on_an_oversubscribed_pool()
+    {
+        // More threads than cores, so workers get descheduled between reading a loop's ticket and claiming it: a
+        // worker that wakes into the next, larger loop must not claim an index with its old ticket.
+        var run = Task.Run(() =>
+        {
+            using var pool = new WorkerPool(2 * Environment.ProcessorCount + 1);
+            var hits = new int[64];
+            var body = new CountHits(hits);
+            for (int loop = 0; loop < 100_000; loop++)
+            {
+                int count = 2 + loop * 7 % 61;
+                Array.Clear(hits);
+                pool.For(count, ref body);
+                for (int i = 0; i < hits.Length; i++)
+                    if (hits[i] != (i < count ? 1 : 0)) return $"loop {loop} (count {count}): index {i} ran {hits[i]} times";
+            }
+            return null;
+        });
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(2)));
+        Assert.True(finished == run, "the pool hung: a loop never saw all its indices finish");
+        Assert.Null(await run);
+    }
 }
