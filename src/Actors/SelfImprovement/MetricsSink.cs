@@ -28,8 +28,8 @@ internal sealed class MetricsSink : ReceiveActor
             _metrics.Append(row);
             // Training shows on the console too, every hundredth optimiser step.
             if (row.Step is { } step && step % 100 == 0)
-                _observer.Note("{Stage} iteration {Iteration}, step {Step}: policy loss {PolicyLoss:0.0000}, value loss {ValueLoss:0.0000}",
-                    row.Stage, row.Iteration, step, row.PolicyLoss ?? double.NaN, row.ValueLoss ?? double.NaN);
+                _observer.Note("{Stage} iteration {Iteration}, step {Step}: policy loss {PolicyLoss}, value loss {ValueLoss}",
+                    row.Stage, row.Iteration, step, Loss(row.PolicyLoss), Loss(row.ValueLoss));
         });
         Receive<ProblemOutcome>(_outcomes.Append);
         Receive<PhaseStarted>(phase =>
@@ -66,4 +66,7 @@ internal sealed class MetricsSink : ReceiveActor
         _metrics.Dispose();
         _outcomes.Dispose();
     }
+
+    // A stage without a value (or policy) loss says so, rather than printing NaN.
+    private static string Loss(double? loss) => loss is { } value ? value.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture) : "none";
 }
