@@ -19,7 +19,9 @@ namespace Reasoner.Experiments.Training;
 /// </para>
 /// <para>
 /// Value loss = mean over the examples with a ValueTarget of BCE(sigmoid(value logit), target), the value logit read at
-/// the last input (the last token of prompt + completion: what <see cref="GptDecoder.Value"/> returns for that prefix).
+/// the last input: the last token of prompt + completion for a partial solution, and for a finished one the [End]
+/// token, appended as one more input (with no target). Both are what <see cref="GptDecoder.Value"/> returns for that
+/// state in search, where a finished answer line's [End] is fed to the cache.
 /// Total = PolicyLossWeight * policy loss + ValueLossWeight * value loss.
 /// </para>
 /// Buffers are preallocated for (BatchSize, ctx): once warm a step allocates nothing beyond the examples themselves.
@@ -146,7 +148,7 @@ public sealed class ExampleTrainer
         {
             var example = batch[b];
             if (example.TokenCount > Model.Config.Context) Validate(example, b); // throws naming it
-            time = Math.Max(time, 1 + example.Prompt.Length + example.Completion.Length);
+            time = Math.Max(time, example.InputCount);
         }
         _batch.Resize(rows, time);
         var signed = _signedWeights.AsSpan(0, rows * time);
@@ -168,7 +170,7 @@ public sealed class ExampleTrainer
     private static long CountInputs(IReadOnlyList<TrainingExample> batch)
     {
         long tokens = 0;
-        for (int b = 0; b < batch.Count; b++) tokens += 1 + batch[b].Prompt.Length + batch[b].Completion.Length;
+        for (int b = 0; b < batch.Count; b++) tokens += batch[b].InputCount;
         return tokens;
     }
 
@@ -194,6 +196,7 @@ public sealed class ExampleTrainer
         tokens.Slice(1, inputs - 1).CopyTo(targets);
         targets[inputs - 1] = example.Finished ? Tokenizer.End : Tokenizer.Padding;
         targets.Slice(inputs).Fill(Tokenizer.Padding);
+        if (example.InputCount > inputs) tokens[inputs] = Tokenizer.End; // the finished state whose value is trained
 
         if (example.TokenWeights is { } tokenWeights && tokenWeights.Length != example.TargetCount) Validate(example, b);
         int counted = 0;
@@ -207,8 +210,8 @@ public sealed class ExampleTrainer
         }
         if (example.ValueTarget is { } value)
         {
-            _batch.ValueTargets[b * time + inputs - 1] = value;
-            _batch.ValueWeights[b * time + inputs - 1] = 1f;
+            _batch.ValueTargets[b * time + example.InputCount - 1] = value;
+            _batch.ValueWeights[b * time + example.InputCount - 1] = 1f;
         }
         return counted;
     }

@@ -10,7 +10,8 @@ namespace Reasoner.Experiments.Training;
 /// <param name="Weight">Multiplies the negative log-likelihood of every completion token (and the end token): 1 for
 /// imitation, an advantage for policy gradient (may be negative), 0 for a value-only example.</param>
 /// <param name="ValueTarget">The probability in [0,1] that the policy finishes this prefix correctly; the value head is
-/// trained on it (binary cross-entropy) at the last token of prompt + completion. Null: no value loss.</param>
+/// trained on it (binary cross-entropy) at the last token of prompt + completion, or at the end token of a finished
+/// one (the state search scores after an answer line). Null: no value loss.</param>
 /// <param name="TokenWeights">Per-token weights, one per completion character plus one for the end token when finished,
 /// multiplying <paramref name="Weight"/> (GRPO's advantage with a per-token KL term, or masks). Null: all 1.</param>
 /// <param name="Finished">The completion is a whole solution, so the policy learns to emit the end token after it.
@@ -28,6 +29,10 @@ public sealed record TrainingExample(
 
     /// <summary>Tokens of the whole sequence: begin, prompt, completion and, when finished, the end token (what decoding it needs of the context).</summary>
     public int TokenCount => 1 + Prompt.Length + Completion.Length + (Finished ? 1 : 0);
+
+    /// <summary>Input positions of its row: begin, prompt, completion, and the end token when a finished example has a
+    /// value target (its value is read there).</summary>
+    public int InputCount => 1 + Prompt.Length + Completion.Length + (Finished && ValueTarget is not null ? 1 : 0);
 
     /// <summary>How errors name the example: its first prompt line.</summary>
     public string Describe()

@@ -18,6 +18,9 @@ public enum ValuePrefixes
 /// Monte-Carlo value targets (issue 4): for a partial solution (prompt plus the first i steps, each ending in "\n"), the
 /// fraction of K completions sampled from the policy that the task verifies as correct (outcome reward), an estimate of
 /// the probability that the policy finishes it correctly. Each becomes a value-only example (weight 0, unfinished).
+/// Every sampled completion that ends with the end token also becomes a finished value-only example whose target is its
+/// exact verified outcome (1 or 0): the finished states that best-of-N and tree search rank, whose typical flaw (a
+/// last step that claims the target without reaching it) no prefix target shows.
 /// </summary>
 public static class ValueTargets
 {
@@ -50,12 +53,15 @@ public static class ValueTargets
             var distinct = candidates.Distinct(StringComparer.Ordinal).Where(p => decoder.Length(root) + p.Length < context).ToList();
 
             int perGroup = Math.Max(1, (decoder.Cache.FreeSlots) / (samplesPerPrefix + 1));
+            var finished = new Dictionary<string, bool>(StringComparer.Ordinal); // each distinct finished completion once
             for (int start = 0; start < distinct.Count; start += perGroup)
             {
                 var group = distinct.GetRange(start, Math.Min(perGroup, distinct.Count - start));
-                foreach (var (prefix, fraction) in Estimate(decoder, tokenizer, task, problem, root, group, samplesPerPrefix, sampling, random))
+                foreach (var (prefix, fraction) in Estimate(decoder, tokenizer, task, problem, root, group, samplesPerPrefix, sampling, random, finished))
                     examples.Add(new TrainingExample(prompt, prefix, Weight: 0f, ValueTarget: fraction, Finished: false));
             }
+            foreach (var (completion, correct) in finished)
+                examples.Add(new TrainingExample(prompt, completion, Weight: 0f, ValueTarget: correct ? 1f : 0f, Finished: true));
             decoder.Free(root);
         }
         return examples;
@@ -96,9 +102,12 @@ public static class ValueTargets
         return prefixes;
     }
 
-    /// <summary>K completions of each prefix of the group, generated in one batch; the fraction verified correct per prefix.</summary>
+    /// <summary>
+    /// K completions of each prefix of the group, generated in one batch; the fraction verified correct per prefix.
+    /// Adds every distinct completion that ended with the end token, and whether it is correct, to <paramref name="finished"/>.
+    /// </summary>
     private static List<(string Prefix, float Fraction)> Estimate(GptDecoder decoder, Tokenizer tokenizer, ITask task, Problem problem, int root,
-        List<string> group, int samples, SamplingConfig sampling, Random random)
+        List<string> group, int samples, SamplingConfig sampling, Random random, Dictionary<string, bool> finished)
     {
         var parents = new int[group.Count];
         var forks = new int[group.Count * samples];
@@ -119,7 +128,11 @@ public static class ValueTargets
             for (int k = 0; k < samples; k++)
             {
                 int fork = forks[p * samples + k];
-                if (task.Verify(problem, group[p] + tokenizer.Decode(decoder.Generated(fork)), rewards).Correct) correct++;
+                var generated = decoder.Generated(fork);
+                string completion = group[p] + tokenizer.Decode(generated);
+                bool isCorrect = task.Verify(problem, completion, rewards).Correct;
+                if (isCorrect) correct++;
+                if (decoder.Finish(fork) == FinishReason.StopToken && generated[^1] == Tokenizer.End) finished[completion] = isCorrect;
                 decoder.Free(fork);
             }
             decoder.Free(parents[p]);

@@ -106,7 +106,7 @@ public sealed class ExampleTrainerTests : IDisposable
     }
 
     [Fact]
-    public void Value_loss_is_the_bce_of_the_value_head_at_the_last_token_of_prompt_and_completion()
+    public void Value_loss_is_the_bce_of_the_value_head_at_the_last_token_of_a_partial_solution_and_at_the_end_token_of_a_finished_one()
     {
         var model = TinyModel();
         var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 4, PolicyLossWeight: 0f, ValueLossWeight: 0.5f));
@@ -120,7 +120,8 @@ public sealed class ExampleTrainerTests : IDisposable
         double expected = 0;
         foreach (var example in batch.Take(3))
         {
-            var inputs = Inputs(example);
+            // A finished example's value is read after its end token, as search reads a finished answer's state.
+            int[] inputs = example.Finished ? [.. Inputs(example), Tokenizer.End] : Inputs(example);
             float z = RunAlone(model, inputs).ValueLogits[^1];
             double v = 1 / (1 + Math.Exp(-z)), y = example.ValueTarget!.Value;
             expected += -(y * Math.Log(v) + (1 - y) * Math.Log(1 - v));

@@ -28,8 +28,27 @@ public sealed class ValueTargetsTests : IDisposable
         return model;
     }
 
-    private IReadOnlyList<TrainingExample> Collect(Gpt policy, ValuePrefixes prefixes, int seed, float temperature = 1f) =>
+    private IReadOnlyList<TrainingExample> CollectAll(Gpt policy, ValuePrefixes prefixes, int seed, float temperature = 1f) =>
         ValueTargets.Collect(new GptDecoder(policy, _pool, slots: 12), Tokens, Countdown3, [Problem], samplesPerPrefix: 5, temperature, new Random(seed), prefixes);
+
+    /// <summary>The Monte-Carlo targets of partial solutions (the finished samples' outcome targets left out).</summary>
+    private IReadOnlyList<TrainingExample> Collect(Gpt policy, ValuePrefixes prefixes, int seed, float temperature = 1f) =>
+        CollectAll(policy, prefixes, seed, temperature).Where(e => !e.Finished).ToList();
+
+    [Fact]
+    public void Finished_samples_become_value_examples_with_their_exact_verified_outcome()
+    {
+        var examples = CollectAll(MemorisingPolicy(), ValuePrefixes.Expert, seed: 0, temperature: 0.5f);
+        var finished = examples.Where(e => e.Finished).ToList();
+        Assert.NotEmpty(finished);
+        Assert.Equal(finished.Count, finished.Select(e => e.Completion).Distinct().Count());
+        Assert.All(finished, e =>
+        {
+            Assert.Equal(0f, e.Weight);
+            Assert.Equal(Countdown3.Verify(Problem, e.Completion, new RewardConfig()).Correct ? 1f : 0f, e.ValueTarget);
+        });
+        Assert.Contains(finished, e => e.ValueTarget == 1f); // the memorised solution is among them
+    }
 
     [Fact]
     public void Expert_prefixes_are_the_first_i_steps_as_value_only_partial_examples()
