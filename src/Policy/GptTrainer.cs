@@ -7,7 +7,7 @@ namespace Reasoner.Policy;
 /// <summary>
 /// Optimisation settings. The schedule is warm-up plus cosine (see <see cref="CosineSchedule"/>; DecaySteps 0 keeps the
 /// rate constant). DecayAllParameters applies weight decay to every tensor as torch_ref.py's benchmark does; by default
-/// only matrices and embeddings decay (nanoGPT). ValueLossWeight scales the value loss in the total.
+/// only matrices and embeddings decay (nanoGPT). TokenLossWeight and ValueLossWeight scale the two losses in the total.
 /// </summary>
 public sealed record TrainerConfig(
     float MaxLearningRate = 1e-3f,
@@ -20,7 +20,8 @@ public sealed record TrainerConfig(
     float Epsilon = 1e-8f,
     float MaxGradNorm = 1f,
     float ValueLossWeight = 1f,
-    bool DecayAllParameters = false);
+    bool DecayAllParameters = false,
+    float TokenLossWeight = 1f);
 
 /// <summary>The losses of one forward. TokenLoss is what the objective optimises; MeanCrossEntropy is always the
 /// weighted mean CE (for monitoring a policy-gradient run); ValueLoss is null without value weights.</summary>
@@ -63,8 +64,6 @@ public sealed class GptTrainer
     public float[] Gradients { get; }
     /// <summary>Optimiser steps taken so far.</summary>
     public int StepsTaken { get; private set; }
-    /// <summary>The activations of the last forward (logits, value logits, per-position losses).</summary>
-    public GptActivations Activations => _acts;
 
     public TrainingBatch CreateBatch() => new(_acts.MaxBatch, _acts.MaxTime);
 
@@ -86,10 +85,20 @@ public sealed class GptTrainer
         int b = batch.Batch, t = batch.Time, n = b * t;
         Model.Forward(_pool, _acts, batch.Tokens, b, t);
         CrossEntropy.Forward(_pool, _acts.TokenLosses, _acts.LogSumExp, _acts.Logits, batch.Targets, n, Model.Config.Vocab);
-        float meanCe = CrossEntropy.WeightedMean(_acts.TokenLosses, batch.LossWeights, _acts.TokenCoefficients);
-        float tokenLoss = batch.Objective == TokenObjective.MeanCrossEntropy
-            ? meanCe
-            : CrossEntropy.SequenceWeighted(_acts.TokenLosses, batch.SequenceWeights, batch.LossWeights, _acts.TokenCoefficients, b, t);
+        float meanCe, tokenLoss;
+        if (batch.Objective == TokenObjective.SignedWeightedMean)
+        {
+            tokenLoss = CrossEntropy.SignedMean(_acts.TokenLosses, batch.LossWeights, _acts.TokenCoefficients, out meanCe);
+        }
+        else
+        {
+            meanCe = CrossEntropy.WeightedMean(_acts.TokenLosses, batch.LossWeights, _acts.TokenCoefficients);
+            tokenLoss = batch.Objective == TokenObjective.MeanCrossEntropy
+                ? meanCe
+                : CrossEntropy.SequenceWeighted(_acts.TokenLosses, batch.SequenceWeights, batch.LossWeights, _acts.TokenCoefficients, b, t);
+        }
+        if (Config.TokenLossWeight != 1f)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(_acts.TokenCoefficients, Config.TokenLossWeight, _acts.TokenCoefficients);
         float? valueLoss = null;
         if (batch.ValueWeights.ContainsAnyExcept(0f))
         {
@@ -99,7 +108,7 @@ public sealed class GptTrainer
         }
         else _acts.ValueCoefficients.Clear();
         _forwarded = batch;
-        return new TrainingLosses(tokenLoss + Config.ValueLossWeight * (valueLoss ?? 0f), tokenLoss, meanCe, valueLoss);
+        return new TrainingLosses(Config.TokenLossWeight * tokenLoss + Config.ValueLossWeight * (valueLoss ?? 0f), tokenLoss, meanCe, valueLoss);
     }
 
     /// <summary>Adds the gradients of the last forward's total loss into <see cref="Gradients"/>.</summary>

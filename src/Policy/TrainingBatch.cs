@@ -9,6 +9,9 @@ public enum TokenObjective
     MeanCrossEntropy,
     /// <summary>Policy gradient: -sum_b s_b sum_t w_bt log p(target_bt), s_b the per-sequence weights (e.g. advantages).</summary>
     SequenceWeightedLogLikelihood,
+    /// <summary>Signed per-token weights: sum_bt w_bt CE_bt / |{w_bt != 0}|, w may be negative (GRPO's advantage plus a
+    /// KL term per token); weights 1 on the solution tokens give the mean CE.</summary>
+    SignedWeightedMean,
 }
 
 /// <summary>

@@ -30,7 +30,6 @@ public sealed class ExampleTrainer
 {
     private readonly GptTrainer _trainer;
     private readonly TrainingBatch _batch;
-    private readonly float[] _signedWeights; // (B,T): w_bj at the input position predicting target j, 0 elsewhere
 
     public ExampleTrainer(Gpt model, Tokenizer tokenizer, WorkerPool pool, ExampleTrainerConfig config)
     {
@@ -41,11 +40,10 @@ public sealed class ExampleTrainer
         _trainer = new GptTrainer(model, pool, Config.BatchSize, model.Config.Context, new TrainerConfig(
             MaxLearningRate: Config.LearningRate, MinLearningRate: Config.MinLearningRate, WarmupSteps: Config.WarmupSteps,
             DecaySteps: Config.DecaySteps, WeightDecay: Config.WeightDecay, MaxGradNorm: Config.MaxGradNorm,
-            ValueLossWeight: Config.ValueLossWeight));
+            ValueLossWeight: Config.ValueLossWeight, TokenLossWeight: Config.PolicyLossWeight));
         _batch = _trainer.CreateBatch();
-        _batch.Objective = TokenObjective.MeanCrossEntropy; // its coefficients are replaced by the signed ones below
+        _batch.Objective = TokenObjective.SignedWeightedMean;
         _batch.ValueLoss = ValueLossKind.BinaryCrossEntropy;
-        _signedWeights = new float[Config.BatchSize * model.Config.Context];
     }
 
     public Gpt Model => _trainer.Model;
@@ -151,20 +149,9 @@ public sealed class ExampleTrainer
             time = Math.Max(time, example.InputCount);
         }
         _batch.Resize(rows, time);
-        var signed = _signedWeights.AsSpan(0, rows * time);
-        signed.Clear();
-        int counted = 0;
-        for (int b = 0; b < rows; b++) counted += Pack(batch[b], b, time);
+        for (int b = 0; b < rows; b++) Pack(batch[b], b, time);
         TokensProcessed += CountInputs(batch);
-
-        var losses = _trainer.Forward(_batch);
-        // Replace the trainer's coefficients (|w| normalised) by the signed w_bj / N, then scale by the policy weight.
-        var coefficients = _trainer.Activations.TokenCoefficients;
-        TensorPrimitives.Multiply(signed, counted > 0 ? 1f / counted : 0f, coefficients);
-        float policyLoss = TensorPrimitives.Dot(coefficients, _trainer.Activations.TokenLosses);
-        TensorPrimitives.Multiply(coefficients, Config.PolicyLossWeight, coefficients);
-        float total = Config.PolicyLossWeight * policyLoss + Config.ValueLossWeight * (losses.ValueLoss ?? 0f);
-        return new TrainingLosses(total, policyLoss, losses.MeanCrossEntropy, losses.ValueLoss);
+        return _trainer.Forward(_batch);
     }
 
     private static long CountInputs(IReadOnlyList<TrainingExample> batch)
@@ -174,14 +161,13 @@ public sealed class ExampleTrainer
         return tokens;
     }
 
-    /// <summary>Writes row <paramref name="b"/>: tokens, targets, weights, value target. Returns its targets with a nonzero weight.</summary>
-    private int Pack(TrainingExample example, int b, int time)
+    /// <summary>Writes row <paramref name="b"/>: tokens, targets, signed weights, value target.</summary>
+    private void Pack(TrainingExample example, int b, int time)
     {
         int prompt = example.Prompt.Length, completion = example.Completion.Length, inputs = 1 + prompt + completion;
         var tokens = _batch.Tokens.Slice(b * time, time);
         var targets = _batch.Targets.Slice(b * time, time);
         var lossWeights = _batch.LossWeights.Slice(b * time, time);
-        var signed = _signedWeights.AsSpan(b * time, time);
         tokens[0] = Tokenizer.Begin;
         try
         {
@@ -199,20 +185,16 @@ public sealed class ExampleTrainer
         if (example.InputCount > inputs) tokens[inputs] = Tokenizer.End; // the finished state whose value is trained
 
         if (example.TokenWeights is { } tokenWeights && tokenWeights.Length != example.TargetCount) Validate(example, b);
-        int counted = 0;
         for (int j = 0; j < example.TargetCount; j++)
         {
             // Target j (completion character j, or the end token) is predicted by input position prompt + j.
             float w = example.Weight * (example.TokenWeights?[j] ?? 1f);
-            signed[prompt + j] = w;
-            lossWeights[prompt + j] = MathF.Abs(w);
-            if (w != 0) counted++;
+            lossWeights[prompt + j] = w;
         }
         if (example.ValueTarget is { } value)
         {
             _batch.ValueTargets[b * time + example.InputCount - 1] = value;
             _batch.ValueWeights[b * time + example.InputCount - 1] = 1f;
         }
-        return counted;
     }
 }

@@ -53,6 +53,29 @@ public static unsafe class CrossEntropy
     }
 
     /// <summary>
+    /// Signed weighted mean: sum_n w_n losses_n / C, C the number of positions with w_n != 0 (0 when there are none),
+    /// and the backward coefficients w_n / C. Weights may be negative (advantages, per-token KL terms): dividing by the
+    /// count rather than by sum w keeps the gradient's sign and scale. <paramref name="meanLoss"/> is the plain mean of the
+    /// losses at those C positions, for monitoring.
+    /// </summary>
+    public static float SignedMean(ReadOnlySpan<float> losses, ReadOnlySpan<float> weights, Span<float> coefficients, out float meanLoss)
+    {
+        int counted = 0;
+        double total = 0, plain = 0;
+        for (int n = 0; n < losses.Length; n++)
+        {
+            if (weights[n] == 0) continue;
+            counted++;
+            total += (double)weights[n] * losses[n];
+            plain += losses[n];
+        }
+        float inverse = counted > 0 ? 1f / counted : 0f;
+        for (int n = 0; n < losses.Length; n++) coefficients[n] = weights[n] * inverse;
+        meanLoss = (float)(plain * inverse);
+        return (float)(total * inverse);
+    }
+
+    /// <summary>
     /// Per-sequence weighted log-likelihood: loss = -sum_b w_b sum_t mask_bt log p(target_bt) = sum_b w_b sum_t mask_bt losses_bt,
     /// with coefficients (B,T) = w_b * mask_bt. Sequence weights may be negative (advantages).
     /// </summary>

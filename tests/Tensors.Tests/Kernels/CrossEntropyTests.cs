@@ -38,6 +38,27 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void Signed_weighted_mean_and_its_gradient_match_the_double_reference()
+    {
+        using var pool = new WorkerPool(1);
+        var (logits, losses, lse) = Run(pool, 3);
+        float[] weights = [0, 2f, -0.5f, 1f, 0, -1.5f]; // 4 positions count
+        var coefficients = new float[Rows];
+        float loss = CrossEntropy.SignedMean(losses, weights, coefficients, out float meanLoss);
+        double Loss(double[] x)
+        {
+            var l = Reference.CrossEntropy(x, Targets, Rows, Vocab);
+            return Enumerable.Range(0, Rows).Sum(n => weights[n] * l[n]) / 4;
+        }
+        var plain = Reference.CrossEntropy(ToDouble(logits), Targets, Rows, Vocab);
+        Assert.Equal(Loss(ToDouble(logits)), loss, 1e-5);
+        Assert.Equal((plain[1] + plain[2] + plain[3] + plain[5]) / 4, meanLoss, 1e-5);
+        var dLogits = new float[logits.Length];
+        CrossEntropy.Backward(pool, dLogits, coefficients, logits, lse, Targets, Rows, Vocab);
+        AssertClose(Numeric(Loss, logits), dLogits, 1e-3, 1e-6, "dlogits");
+    }
+
+    [Fact]
     public void Sequence_weighted_log_likelihood_and_its_gradient_match_the_double_reference()
     {
         using var pool = new WorkerPool(1);
