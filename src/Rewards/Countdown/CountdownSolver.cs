@@ -18,11 +18,15 @@ internal static class CountdownSolver
 
     /// <summary>
     /// The first solution in the search order, or null when there is none (or the budget of expanded states runs out).
+    /// With <paramref name="random"/>, the moves of every state are tried in a shuffled order, so the first step of the
+    /// solution is drawn evenly from the steps that can still reach the target (the expert a policy should imitate:
+    /// a fixed order teaches it the solver's habit, "add the two smallest", not which steps lead somewhere); steps with
+    /// small whole-number results are tried first, then larger ones, then fractions.
     /// The search runs on bare values; the expressions of the steps are rebuilt from the path it found.
     /// </summary>
-    public static IReadOnlyList<Step>? Solve(IReadOnlyList<int> numbers, int target, long budget = NoBudget)
+    public static IReadOnlyList<Step>? Solve(IReadOnlyList<int> numbers, int target, long budget = NoBudget, Random? random = null)
     {
-        var search = new ValueSearch(numbers, Rational.FromInteger(target), budget);
+        var search = new ValueSearch(numbers, Rational.FromInteger(target), budget, random);
         if (!search.Find(numbers.Count))
         {
             return null;
@@ -139,16 +143,21 @@ internal static class CountdownSolver
         private readonly Rational[][] _levels;
         private readonly HashSet<(ulong, ulong)> _failed = [];
         private readonly (Rational Left, char Op, Rational Right)[] _path;
+        private readonly Random? _random;
+        private readonly (int I, int J, char Code)[][] _moves;
         private long _expanded;
 
-        public ValueSearch(IReadOnlyList<int> numbers, Rational target, long budget)
+        public ValueSearch(IReadOnlyList<int> numbers, Rational target, long budget, Random? random)
         {
             _target = target;
             _budget = budget;
+            _random = random;
             _levels = new Rational[numbers.Count + 1][];
+            _moves = new (int, int, char)[numbers.Count + 1][];
             for (var count = 0; count <= numbers.Count; count++)
             {
                 _levels[count] = new Rational[count];
+                _moves[count] = new (int, int, char)[count * (count - 1) / 2 * Ops.Length];
             }
             var initial = numbers.Order().Select(n => Rational.FromInteger(n)).ToArray();
             initial.CopyTo(_levels[numbers.Count], 0);
@@ -175,6 +184,54 @@ internal static class CountdownSolver
             }
             var next = _levels[count - 1];
             var depth = _path.Length - (count - 1);
+            var moves = Moves(state, count);
+            // A shuffled search tries whole numbers up to 100 first, then larger ones, fractions only when nothing else
+            // reaches the target: the solutions a person would write, and arithmetic a small policy can learn.
+            var passes = _random is null ? 1 : 3;
+            for (var m = 0; m < moves.Length * passes; m++)
+            {
+                var pass = m / moves.Length;
+                var (i, j, code) = moves[m % moves.Length];
+                var (small, large) = (state[i], state[j]);
+                // '\\' is small / large: division both ways, the smaller first only when it differs.
+                var (left, op, right) = code switch
+                {
+                    '+' or '*' => (small, code, large),
+                    '\\' => (small, '/', large),
+                    _ => (large, code, small),
+                };
+                if ((code == '\\' && small == large) || !Rational.TryApply(op, left, right, out var value)
+                    || (_random is not null && Difficulty(value) != pass))
+                {
+                    continue;
+                }
+                _path[depth] = (left, op, right);
+                if (count == 2)
+                {
+                    if (value == _target)
+                    {
+                        return true;
+                    }
+                    continue;
+                }
+                Fill(next, state, i, j, value);
+                if (Find(count - 1))
+                {
+                    return true;
+                }
+            }
+            _failed.Add(key);
+            return false;
+        }
+
+        /// <summary>The pass of a shuffled search that tries this result: 0 whole up to 100, 1 larger whole, 2 fraction.</summary>
+        private static int Difficulty(Rational value) => !value.IsInteger ? 2 : value.Numerator <= 100 ? 0 : 1;
+
+        /// <summary>The moves of a state (pair i &lt; j and operation, equal pairs once) in search order: fixed, or shuffled.</summary>
+        private ReadOnlySpan<(int I, int J, char Code)> Moves(Rational[] state, int count)
+        {
+            var moves = _moves[count];
+            var written = 0;
             for (var i = 0; i < count; i++)
             {
                 for (var j = i + 1; j < count; j++)
@@ -183,39 +240,15 @@ internal static class CountdownSolver
                     {
                         continue;
                     }
-                    var (small, large) = (state[i], state[j]);
                     foreach (var code in Ops)
                     {
-                        // '\\' is small / large: division both ways, the smaller first only when it differs.
-                        var (left, op, right) = code switch
-                        {
-                            '+' or '*' => (small, code, large),
-                            '\\' => (small, '/', large),
-                            _ => (large, code, small),
-                        };
-                        if ((code == '\\' && small == large) || !Rational.TryApply(op, left, right, out var value))
-                        {
-                            continue;
-                        }
-                        _path[depth] = (left, op, right);
-                        if (count == 2)
-                        {
-                            if (value == _target)
-                            {
-                                return true;
-                            }
-                            continue;
-                        }
-                        Fill(next, state, i, j, value);
-                        if (Find(count - 1))
-                        {
-                            return true;
-                        }
+                        moves[written++] = (i, j, code);
                     }
                 }
             }
-            _failed.Add(key);
-            return false;
+            var span = moves.AsSpan(0, written);
+            _random?.Shuffle(span);
+            return span;
         }
 
         /// <summary>True when an earlier pair of the same two values was already tried from this state.</summary>

@@ -80,11 +80,27 @@ public sealed class CountdownTask : ITask
 
     public IReadOnlyList<string> Solve(Problem problem) => SolveCountdown(As(problem));
 
+    /// <summary>
+    /// The expert's solution: the solver's search with its move order shuffled by a seed taken from the problem's
+    /// numbers and target, so it is the same for a problem on every run and machine, and over many problems the
+    /// expert's first steps spread over every step that can reach the target.
+    /// </summary>
     internal static IReadOnlyList<string> SolveCountdown(CountdownProblem problem)
     {
-        var steps = CountdownSolver.Solve(problem.Numbers, problem.Target)
+        var steps = CountdownSolver.Solve(problem.Numbers, problem.Target, CountdownSolver.NoBudget, new Random(SolutionSeed(problem)))
             ?? throw new ArgumentException($"problem {problem.Id} has no solution");
         return CountdownSolver.Lines(steps, problem.Target);
+    }
+
+    /// <summary>FNV-1a over the numbers and the target (string.GetHashCode differs between processes).</summary>
+    private static int SolutionSeed(CountdownProblem problem)
+    {
+        var hash = 2166136261u;
+        foreach (var value in problem.Numbers.Append(problem.Target))
+        {
+            hash = (hash ^ (uint)value) * 16777619u;
+        }
+        return (int)(hash & int.MaxValue);
     }
 
     public int MaxSteps(Problem problem) => As(problem).Numbers.Count;

@@ -45,6 +45,43 @@ public class CountdownTaskTests
     }
 
     [Fact]
+    public void Expert_first_steps_spread_over_the_steps_that_reach_the_target_and_repeat_per_problem()
+    {
+        var task = new CountdownTask(new CountdownOptions(4, 1, 13, 1, 100));
+        var problems = task.Generate(Split.Train, 300, seed: 3);
+        var firstSteps = problems.Select(p => task.Solve(p)[0]).ToList();
+        // A fixed search order starts almost every solution with the two smallest numbers added.
+        var smallestAdded = problems.Zip(firstSteps).Count(pair =>
+        {
+            var numbers = ((CountdownProblem)pair.First).Numbers;
+            return pair.Second.StartsWith($"{numbers[0]} + {numbers[1]} = ", StringComparison.Ordinal);
+        });
+        Assert.InRange(smallestAdded, 0, problems.Count / 3);
+        foreach (var op in new[] { " + ", " - ", " * ", " / " })
+        {
+            Assert.True(firstSteps.Count(step => step.Contains(op, StringComparison.Ordinal)) >= 20, op);
+        }
+        Assert.Equal(firstSteps, problems.Select(p => task.Solve(p)[0]));
+        // The same problem under another id gets the same solution: the seed comes from its content.
+        var problem = (CountdownProblem)problems[0];
+        Assert.Equal(task.Solve(problem), task.Solve(Problem(problem.Target, [.. problem.Numbers])));
+    }
+
+    [Fact]
+    public void Expert_prefers_whole_numbers_and_uses_fractions_only_when_needed()
+    {
+        var task = new CountdownTask();
+        // 1 5 5 5 -> 24 needs 5 * (5 - 1 / 5): the only solutions go through a fraction.
+        var fractional = task.Solve(Problem(24, 1, 5, 5, 5));
+        Assert.True(task.Verify(Problem(24, 1, 5, 5, 5), string.Join('\n', fractional), Outcome).Correct);
+        Assert.Contains(fractional.SkipLast(1), step => step.Contains("1/5", StringComparison.Ordinal));
+        var generated = new CountdownTask(new CountdownOptions(4, 1, 13, 1, 100)).Generate(Split.Train, 200, seed: 4);
+        var withFractions = generated.Count(p => task.Solve(p).SkipLast(1).Any(step => step.Contains('/', StringComparison.Ordinal)
+            && step.Split(' ').Any(token => token.Contains('/') && token.Length > 1)));
+        Assert.InRange(withFractions, 0, 20);
+    }
+
+    [Fact]
     public void Generation_is_deterministic_per_seed_and_splits_are_disjoint()
     {
         var task = new CountdownTask();
