@@ -45,7 +45,7 @@ internal static class EvalCommand
             var (model, tokenizer) = policy.Load(parse, task);
             using var pool = policy.Pool(parse);
             var proposer = new PolicyProposer(model, tokenizer, pool, parse.GetValue(policy.Slots));
-            var evaluator = new Evaluator(task, proposer, new PolicyValueEstimator(proposer));
+            var evaluator = new Evaluator(task, proposer, policy.ValueEstimator(parse, task, proposer, pool));
             var problems = task.Generate(which, n, parse.GetValue(problemSeed));
             Log.Information("Evaluating {Methods} on {N} {Split} problems of {Task}", string.Join(", ", methods.Select(m => m.Label)), problems.Count, which, task.Name);
             var report = evaluator.Run(which, problems, methods, new EvaluationOptions(parse.GetValue(policy.Seed), budget),

@@ -16,6 +16,7 @@ namespace Reasoner.Cli.Commands;
 internal sealed class PolicyOptions
 {
     public Option<string> Checkpoint { get; } = new("--checkpoint") { Description = "Policy checkpoint (.safetensors) with its value head and alphabet.", Required = true };
+    public Option<string?> Value { get; } = new("--value") { Description = "Separate value network checkpoint (train value --separate) for the searches; default: the policy checkpoint's own value head." };
     public Option<string> Task { get; } = new("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
     public Option<string> Search { get; } = new("--search") { Description = $"Search method: {string.Join("|", SearchFactory.Methods)}." };
     public Option<string[]> SearchOptions { get; } = new("--option") { Description = "key=value option of the --search method (repeatable), e.g. simulations=128, c-puct=1.5." };
@@ -30,7 +31,7 @@ internal sealed class PolicyOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Checkpoint, Task, Search, SearchOptions, BudgetTokens, ThinkSeconds, MaxStepTokens, Seed, Threads, Slots })
+        foreach (var option in new Option[] { Checkpoint, Value, Task, Search, SearchOptions, BudgetTokens, ThinkSeconds, MaxStepTokens, Seed, Threads, Slots })
             command.Options.Add(option);
     }
 
@@ -60,10 +61,28 @@ internal sealed class PolicyOptions
         return new SearchBudget(MaxGeneratedTokens: tokens, MaxWallTime: seconds is { } t ? TimeSpan.FromSeconds(t) : null, MaxStepTokens: stepTokens);
     }
 
-    /// <summary>Loads the checkpoint; a file without an alphabet takes the task's, when the vocabularies agree.</summary>
-    public (Gpt Model, Tokenizer Tokenizer) Load(ParseResult parse, ITask task)
+    /// <summary>The searches' value model: the policy's own head, or the --value network reading the proposer's states.</summary>
+    public IValueEstimator ValueEstimator(ParseResult parse, ITask task, PolicyProposer proposer, WorkerPool pool)
     {
-        var path = parse.GetValue(Checkpoint)!;
+        if (parse.GetValue(Value) is not { } path) return new PolicyValueEstimator(proposer);
+        var (model, tokenizer) = Load(path, task);
+        if (!tokenizer.Alphabet.SequenceEqual(proposer.Tokenizer.Alphabet))
+            throw new InvalidDataException($"{path}: its alphabet differs from the policy's ({parse.GetValue(Checkpoint)}): the value network must read the policy's tokens");
+        try
+        {
+            return new ValueNetworkEstimator(model, proposer, pool);
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidDataException($"{path}: {error.Message}", error);
+        }
+    }
+
+    /// <summary>Loads the checkpoint; a file without an alphabet takes the task's, when the vocabularies agree.</summary>
+    public (Gpt Model, Tokenizer Tokenizer) Load(ParseResult parse, ITask task) => Load(parse.GetValue(Checkpoint)!, task);
+
+    static (Gpt Model, Tokenizer Tokenizer) Load(string path, ITask task)
+    {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist", path);
         var loaded = Policy.Checkpoint.Load(path);
         var tokenizer = loaded.Tokenizer ?? TaskTokenizer.For(task);

@@ -36,7 +36,7 @@ internal static class SolveCommand
             var (model, tokenizer) = policy.Load(parse, task);
             using var pool = policy.Pool(parse);
             var proposer = new PolicyProposer(model, tokenizer, pool, parse.GetValue(policy.Slots));
-            var result = method.Create().Run(task, theProblem, proposer, new PolicyValueEstimator(proposer), budget, new Random(parse.GetValue(policy.Seed)));
+            var result = method.Create().Run(task, theProblem, proposer, policy.ValueEstimator(parse, task, proposer, pool), budget, new Random(parse.GetValue(policy.Seed)));
             var verdict = task.Verify(theProblem, result.Completion, new RewardConfig());
 
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(task.Prompt(theProblem).TrimEnd())}[/]  ({Markup.Escape(method.Label)})");

@@ -195,7 +195,8 @@ internal static class TrainCommand
             int k = parse.GetValue(samples), seed = parse.GetValue(common.Seed);
             if (k < 1) throw new UserInputException($"--samples must be at least 1, got {k}");
             using var pool = new WorkerPool(parse.GetValue(common.Threads));
-            var decoder = new GptDecoder(policy, pool, slots: 4 * (k + 1) + 1);
+            // Room for many problems at once: their rollouts generate together (about 0.66 MB a slot for a d128, 4-layer, ctx-160 model).
+            var decoder = new GptDecoder(policy, pool, slots: 32 * (k + 1) + 1);
             var random = new Random(seed);
             var clock = Stopwatch.StartNew();
             var valueExamples = ValueTargets.Collect(decoder, tokenizer, task, training, k, parse.GetValue(temperature), random, source);

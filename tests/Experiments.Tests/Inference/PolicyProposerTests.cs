@@ -152,4 +152,36 @@ public sealed class PolicyProposerTests : IDisposable
         Assert.Equal(1, estimator.Calls);
         Assert.Equal(4, estimator.Evaluations);
     }
+
+    [Fact]
+    public void SeparateValueNetworkReadsEachStateAsItsOwnPrefillWouldInBatchesOfItsSlots()
+    {
+        var proposer = NewProposer();
+        var (root, children, grandchildren) = TwoLevels(proposer);
+        var states = grandchildren.Concat(children).Select(c => new NodeState(c.Child, [c.Text])).Prepend(new NodeState(root.Handle, [])).ToList();
+        // The policy itself as the "separate" network: it must give what the policy's own head read during decoding.
+        var same = new ValueNetworkEstimator(TinyPolicy.Model, proposer, pool, slots: 5);
+        var values = same.Evaluate(TinyPolicy.Problem, states);
+        for (var i = 0; i < states.Count; i++) Assert.Equal(proposer.ValueOf(states[i].Handle), values[i], 2e-5f);
+        Assert.Equal(states.Sum(s => proposer.TokensOf(s.Handle).Count), same.ForwardTokens);
+
+        var other = Gpt.CreateRandom(TinyPolicy.Model.Config, seed: 77);
+        var separate = new ValueNetworkEstimator(other, proposer, pool, slots: 4);
+        var otherValues = separate.Evaluate(TinyPolicy.Problem, states);
+        var decoder = new GptDecoder(other, pool, slots: 1);
+        for (var i = 0; i < states.Count; i++)
+        {
+            var slot = decoder.Allocate();
+            decoder.Prefill(slot, proposer.TokensOf(states[i].Handle).ToArray());
+            Assert.Equal(decoder.Value(slot), otherValues[i], 2e-5f);
+            decoder.Free(slot);
+        }
+        Assert.Equal((1, states.Count), (separate.Calls, separate.Evaluations));
+        Assert.Contains(Enumerable.Range(0, states.Count), i => Math.Abs(values[i] - otherValues[i]) > 1e-3f);
+
+        var wrongVocab = Gpt.CreateRandom(TinyPolicy.Model.Config with { Vocab = TinyPolicy.Model.Config.Vocab + 1 }, seed: 1);
+        Assert.Contains("vocab", Assert.Throws<ArgumentException>(() => new ValueNetworkEstimator(wrongVocab, proposer, pool)).Message);
+        var shortContext = Gpt.CreateRandom(TinyPolicy.Model.Config with { Context = 16 }, seed: 1);
+        Assert.Contains("context", Assert.Throws<ArgumentException>(() => new ValueNetworkEstimator(shortContext, proposer, pool)).Message);
+    }
 }

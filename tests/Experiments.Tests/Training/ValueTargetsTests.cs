@@ -87,4 +87,33 @@ public sealed class ValueTargetsTests : IDisposable
         var again = Collect(policy, ValuePrefixes.Policy, seed: 3);
         Assert.Equal(first.Select(e => (e.Completion, e.ValueTarget)), again.Select(e => (e.Completion, e.ValueTarget)));
     }
+
+    [Fact]
+    public void The_experts_whole_solution_is_a_finished_positive()
+    {
+        var examples = CollectAll(RandomPolicy(), ValuePrefixes.Expert, seed: 0);
+        var expert = string.Join("\n", Countdown3.Solve(Problem));
+        var finished = Assert.Single(examples, e => e.Finished && e.ValueTarget == 1f);
+        Assert.Equal(expert, finished.Completion);
+        Assert.DoesNotContain(CollectAll(RandomPolicy(), ValuePrefixes.Policy, seed: 0), e => e.Completion == expert && e.Finished);
+    }
+
+    [Fact]
+    public void Many_problems_batched_in_one_decoder_get_the_same_prefixes_as_one_at_a_time()
+    {
+        var problems = Countdown3.Generate(Split.Train, 7, seed: 9);
+        var policy = Gpt.CreateRandom(new GptConfig(Layers: 1, Heads: 2, ModelDim: 32, Vocab: Tokens.VocabSize,
+            Context: Demonstrations.ContextFor(Countdown3, problems)), seed: 2);
+        IReadOnlyList<TrainingExample> Run(int slots, IReadOnlyList<Problem> some) =>
+            ValueTargets.Collect(new GptDecoder(policy, _pool, slots), Tokens, Countdown3, some, samplesPerPrefix: 3, 1f, new Random(4), ValuePrefixes.Expert);
+        var batched = Run(slots: 64, problems);
+        var alone = problems.SelectMany(p => Run(slots: 6, [p])).ToList();
+        // Samples differ (the random source is consumed in another order); the states valued do not.
+        static IEnumerable<(string, string)> States(IEnumerable<TrainingExample> examples) =>
+            examples.Where(e => !e.Finished || e.ValueTarget == 1f).Select(e => (e.Prompt, e.Completion));
+        Assert.Equal(States(alone), States(batched));
+        Assert.All(batched.Where(e => !e.Finished), e => Assert.Equal(0f, e.ValueTarget!.Value * 3 % 1, 5));
+        Assert.Equal(problems.Count, batched.Count(e => e.Finished && e.ValueTarget == 1f));
+        Assert.Equal(batched.Select(e => (e.Completion, e.ValueTarget)), Run(slots: 64, problems).Select(e => (e.Completion, e.ValueTarget)));
+    }
 }
