@@ -173,10 +173,11 @@ internal static class TrainCommand
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature of the rollouts.", DefaultValueFactory = _ => 1f };
         var prefixes = new Option<string>("--prefixes") { Description = "Prefixes: policy (its own sampled trajectory), expert, or both.", DefaultValueFactory = _ => "both" };
         var separate = new Option<bool>("--separate") { Description = "Train a separate value network (--layers/--d-model/--heads, default the policy's) instead of the policy's value head." };
+        var init = new Option<string>("--init") { Description = "--separate: start from a copy of the policy (it already reads the task's steps; as reward models start from the SFT model) or from random weights (required for another size).", DefaultValueFactory = _ => "policy" };
         var policyWeight = new Option<float>("--policy-weight") { Description = "Shared trunk: weight of the demonstrations' policy loss, which keeps the policy from drifting.", DefaultValueFactory = _ => 0.25f };
         common.AddTo(command);
         model.AddTo(command);
-        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, separate, policyWeight })
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, separate, init, policyWeight })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -199,7 +200,13 @@ internal static class TrainCommand
             var decoder = new GptDecoder(policy, pool, slots: 32 * (k + 1) + 1);
             var random = new Random(seed);
             var clock = Stopwatch.StartNew();
-            var valueExamples = ValueTargets.Collect(decoder, tokenizer, task, training, k, parse.GetValue(temperature), random, source);
+            var reported = Stopwatch.StartNew();
+            var valueExamples = ValueTargets.Collect(decoder, tokenizer, task, training, k, parse.GetValue(temperature), random, source, done =>
+            {
+                if (done < training.Count && reported.Elapsed.TotalSeconds < 15) return;
+                reported.Restart();
+                Log.Information("Value targets: {Done}/{Total} problems rolled out ({Rate:F1}/s)", done, training.Count, done / clock.Elapsed.TotalSeconds);
+            });
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
             var heldOutTargets = ValueTargets.Collect(decoder, tokenizer, task, evaluated, k, parse.GetValue(temperature), random, source);
             Log.Information("{Count} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
@@ -214,7 +221,13 @@ internal static class TrainCommand
                 var size = model.Read(parse, policy.Config, tokenizer.VocabSize);
                 if (size.Context < policy.Config.Context)
                     throw new UserInputException($"--context {size.Context} is shorter than the policy's {policy.Config.Context}: the value model must read every state the policy writes");
-                valueModel = Gpt.CreateRandom(size, seed);
+                valueModel = parse.GetValue(init) switch
+                {
+                    "random" => Gpt.CreateRandom(size, seed),
+                    "policy" when size == policy.Config => LoadPolicy(parse.GetValue(policyPath)!, task).Model,
+                    "policy" => throw new UserInputException($"--init policy copies the policy ({policy.Config}), so its size cannot change to {size}: use --init random"),
+                    var other => throw new UserInputException($"--init must be policy or random, not \"{other}\""),
+                };
                 examples = valueExamples;
                 config = common.TrainerConfig(parse, policyWeight: 0f, valueWeight: 1f);
             }

@@ -33,10 +33,11 @@ public static class ValueTargets
     /// the context's end, so one model run serves many problems. The decoder needs at least K + 3 free slots.
     /// With expert prefixes, the expert's whole solution is also a finished example with target 1 (it is correct, and
     /// a finished state's value is its outcome): the positives that a weak policy's own samples rarely give.
-    /// <paramref name="random"/> is consumed in a fixed order, so a seed repeats the targets.
+    /// <paramref name="random"/> is consumed in a fixed order, so a seed repeats the targets. <paramref name="progress"/> gets the
+    /// problems done after each chunk.
     /// </summary>
     public static IReadOnlyList<TrainingExample> Collect(GptDecoder decoder, Tokenizer tokenizer, ITask task, IReadOnlyList<Problem> problems,
-        int samplesPerPrefix, float temperature, Random random, ValuePrefixes prefixes = ValuePrefixes.PolicyAndExpert)
+        int samplesPerPrefix, float temperature, Random random, ValuePrefixes prefixes = ValuePrefixes.PolicyAndExpert, Action<int>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samplesPerPrefix, 1);
         if (decoder.Cache.FreeSlots < samplesPerPrefix + 3)
@@ -46,7 +47,10 @@ public static class ValueTargets
         int chunk = Math.Max(1, decoder.Cache.FreeSlots / (2 * (samplesPerPrefix + 1)));
         var examples = new List<TrainingExample>();
         for (int first = 0; first < problems.Count; first += chunk)
+        {
             CollectChunk(decoder, tokenizer, task, problems.Skip(first).Take(chunk).ToList(), samplesPerPrefix, sampling, random, prefixes, examples);
+            progress?.Invoke(Math.Min(problems.Count, first + chunk));
+        }
         return examples;
     }
 

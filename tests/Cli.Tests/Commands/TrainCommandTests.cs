@@ -35,6 +35,13 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(0, Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--out", value]));
         Assert.Equal(16, Checkpoint.Load(value).Model.Config.ModelDim);
         Assert.Contains(",", File.ReadAllLines(value + ".loss.csv")[1]);
+
+        // --init policy (the default) copies the policy, so it cannot change size; --init random can.
+        string[] valueArgs = ["train", "value", .. Tiny.Where(a => a != "--d-model" && a != "16"), "--policy", policy, "--samples", "2", "--separate", "--out", value];
+        var error = Assert.Throws<UserInputException>(() => Run([.. valueArgs, "--d-model", "8"]));
+        Assert.Contains("--init policy", error.Message);
+        Assert.Equal(0, Run([.. valueArgs, "--d-model", "8", "--init", "random"]));
+        Assert.Equal(8, Checkpoint.Load(value).Model.Config.ModelDim);
     }
 
     [Fact]
