@@ -173,7 +173,10 @@ public sealed record SearchConfig(
     TreeOfThoughtConfig? Tot = null,
     MctsConfig? Mcts = null,
     // The longest step (tokens) the policy may generate; longer than the task's longest line.
-    [Range(1, 4096)] int MaxStepTokens = 64)
+    [Range(1, 4096)] int MaxStepTokens = 64,
+    // Sampling temperature of the policy's proposals: samples, beam and ToT expansions, MCTS candidates. Below 1 a
+    // small policy's slips (a wrong digit somewhere in a long answer) become rarer while samples still differ.
+    [Range(0.01, 10.0)] double Temperature = 1.0)
 {
     public BeamConfig Beam { get; init; } = Beam ?? new();
     public TreeOfThoughtConfig Tot { get; init; } = Tot ?? new();

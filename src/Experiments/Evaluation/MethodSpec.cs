@@ -40,14 +40,15 @@ public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, strin
         var (name, options) = method switch
         {
             SearchMethod.System1 => ("greedy", new Dictionary<string, string>()),
-            SearchMethod.SelfConsistency => ("sample", new() { ["samples"] = I(config.Samples) }),
-            SearchMethod.BestOfN => ("best-of-n", new() { ["samples"] = I(config.Samples) }),
-            SearchMethod.Beam => ("beam", new() { ["width"] = I(config.Beam.Width), ["expansions"] = I(config.Beam.ExpansionsPerNode) }),
-            SearchMethod.TotBfs => ("tot-bfs", new() { ["breadth"] = I(config.Tot.Breadth), ["proposals"] = I(config.Tot.ProposalsPerState) }),
-            SearchMethod.TotDfs => ("tot-dfs", new() { ["proposals"] = I(config.Tot.ProposalsPerState), ["prune-threshold"] = F(config.Tot.PruneBelow) }),
+            SearchMethod.SelfConsistency => ("sample", new() { ["samples"] = I(config.Samples), ["temperature"] = F(config.Temperature) }),
+            SearchMethod.BestOfN => ("best-of-n", new() { ["samples"] = I(config.Samples), ["temperature"] = F(config.Temperature) }),
+            SearchMethod.Beam => ("beam", new() { ["width"] = I(config.Beam.Width), ["expansions"] = I(config.Beam.ExpansionsPerNode), ["temperature"] = F(config.Temperature) }),
+            SearchMethod.TotBfs => ("tot-bfs", new() { ["breadth"] = I(config.Tot.Breadth), ["proposals"] = I(config.Tot.ProposalsPerState), ["temperature"] = F(config.Temperature) }),
+            SearchMethod.TotDfs => ("tot-dfs", new() { ["proposals"] = I(config.Tot.ProposalsPerState), ["prune-threshold"] = F(config.Tot.PruneBelow), ["temperature"] = F(config.Temperature) }),
             SearchMethod.Mcts => ("mcts", new Dictionary<string, string>
             {
                 ["simulations"] = I(config.Mcts.Simulations),
+                ["proposal-temperature"] = F(config.Temperature),
                 ["c-puct"] = F(config.Mcts.CPuct),
                 ["dirichlet-fraction"] = "0",
                 ["move-temperature"] = "0",

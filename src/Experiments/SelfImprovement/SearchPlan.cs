@@ -36,6 +36,7 @@ public sealed record SearchPlan(string Label, MethodSpec Spec, SearchBudget Budg
             ["dirichlet-alpha"] = Text(mcts.DirichletAlpha),
             ["dirichlet-fraction"] = Text(mcts.DirichletFraction),
             ["move-temperature"] = Text(mcts.Temperature),
+            ["proposal-temperature"] = Text(config.Temperature),
         });
         spec.Create(); // names a bad option now rather than in a worker
         return new SearchPlan(LabelOf(SearchMethod.Mcts), spec, new SearchBudget(MaxStepTokens: config.MaxStepTokens));

@@ -75,6 +75,9 @@ public static class TrainingData
     /// The value model learns the new outcomes (AlphaZero's z): every line prefix of every distinct completion
     /// (the empty one included, up to the line before the answer) is a value-only example with target 1 when that
     /// completion was verified correct, else 0; prefixes shared by several completions average their outcomes.
+    /// A completion that ends with an answer line is also a finished example (read after its end token, where search
+    /// reads a finished answer's value) with its exact outcome: without it, best-of-N and tree search would rank
+    /// finished answers by a value the head never learned there.
     /// </summary>
     public static IReadOnlyList<TrainingExample> Values(ITask task, IReadOnlyList<Episode> episodes)
     {
@@ -93,6 +96,7 @@ public static class TrainingData
                     prefix += lines[i] + "\n";
                     examples.Add(new TrainingExample(prompt, prefix, 0f, target, Finished: false));
                 }
+                if (task.IsAnswerLine(lines[^1])) examples.Add(new TrainingExample(prompt, completion.Completion, 0f, target, Finished: true));
             }
         }
         return examples;

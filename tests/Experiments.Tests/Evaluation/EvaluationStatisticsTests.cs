@@ -115,12 +115,16 @@ public sealed class EvaluationStatisticsTests
     [Fact]
     public void ExperimentMethodsMapToSearchesWithTheirSettingsAndNoNoiseInEvaluation()
     {
-        var config = new Reasoner.Experiments.Config.SearchConfig(Samples: 5);
+        var config = new Reasoner.Experiments.Config.SearchConfig(Samples: 5, Temperature: 0.5);
         var specs = Enum.GetValues<Reasoner.Experiments.Config.SearchMethod>().Select(m => MethodSpec.ForEvaluation(m, config)).ToList();
         Assert.Equal(["greedy", "sample", "best-of-n", "beam", "tot-bfs", "tot-dfs", "mcts"], specs.Select(s => s.Method));
         Assert.Equal("5", specs[1].Options["samples"]);
         Assert.Equal("0", specs[6].Options["dirichlet-fraction"]);
         Assert.Equal(config.Mcts.Simulations.ToString(System.Globalization.CultureInfo.InvariantCulture), specs[6].Options["simulations"]);
         Assert.All(specs, s => Assert.NotNull(s.Create()));
+        // The proposals' temperature reaches every sampling method, MCTS's candidates included.
+        Assert.All(specs.Skip(1).Take(5), s => Assert.Equal("0.5", s.Options["temperature"]));
+        Assert.Equal("0.5", specs[6].Options["proposal-temperature"]);
+        Assert.Equal("0.5", Reasoner.Experiments.SelfImprovement.SearchPlan.ForSelfImprovement(config).Spec.Options["proposal-temperature"]);
     }
 }

@@ -49,10 +49,13 @@ public class TrainingDataTests
         var steps = Task.Solve(Problem);
         var examples = TrainingData.Values(Task, [EpisodeOf(Scored(Expert), [Scored("Answer: 1 + 1 = 2")])]);
 
-        var correct = examples.Where(e => e.ValueTarget == 1f).Select(e => e.Completion).ToList();
+        var partial = examples.Where(e => !e.Finished).ToList();
+        var correct = partial.Where(e => e.ValueTarget == 1f).Select(e => e.Completion).ToList();
         Assert.Equal(Enumerable.Range(0, steps.Count).Select(i => string.Concat(steps.Take(i).Select(s => s + "\n"))), correct);
-        Assert.Equal([""], examples.Where(e => e.ValueTarget == 0f).Select(e => e.Completion));
-        Assert.All(examples, e => Assert.Equal((0f, false), (e.Weight, e.Finished)));
+        Assert.Equal([""], partial.Where(e => e.ValueTarget == 0f).Select(e => e.Completion));
+        // Each finished answer is valued where search reads it (after the end token), at its exact outcome.
+        Assert.Equal([(Expert, 1f), ("Answer: 1 + 1 = 2", 0f)], examples.Where(e => e.Finished).Select(e => (e.Completion, e.ValueTarget!.Value)));
+        Assert.All(examples, e => Assert.Equal(0f, e.Weight));
     }
 
     [Fact]
