@@ -8,6 +8,15 @@ namespace Reasoner.Search;
 /// <param name="Temperature">1 samples the policy as it is.</param>
 public sealed record SampleConfig(int Samples = 16, float Temperature = 1.0f);
 
+/// <summary>Best-of-N: n samples at a temperature, chosen by the value model.</summary>
+/// <param name="Vote">
+/// False: the finished sample the value model rates highest. True: value-weighted voting (Li et al. 2023, "Making
+/// language models better reasoners with step-aware verifier"; Uesato et al. 2022): the final answer whose samples'
+/// values sum highest, so a value model that cannot tell two answers apart falls back to the majority instead of to
+/// whichever rare sample it happens to rate a hair higher. Samples without an answer do not vote.
+/// </param>
+public sealed record BestOfNConfig(int Samples = 16, float Temperature = 1.0f, bool Vote = false);
+
 /// <summary>
 /// Chains of single steps from the root: the engine of System 1, sampling and best-of-N. The root proposes
 /// n first steps in one call; then every unfinished chain proposes its next step, all chains in one call per step.
@@ -72,8 +81,8 @@ internal sealed class SamplingSearch(SampleConfig config) : ISearch
     }
 }
 
-/// <summary>Best-of-N: n samples, the one the value model rates highest (no verifier at test time).</summary>
-internal sealed class BestOfNSearch(SampleConfig config) : ISearch
+/// <summary>Best-of-N: n samples, the one the value model rates highest, or the answer its values vote for (no verifier at test time).</summary>
+internal sealed class BestOfNSearch(BestOfNConfig config) : ISearch
 {
     public string Name => "best-of-n";
 
@@ -94,7 +103,14 @@ internal sealed class BestOfNSearch(SampleConfig config) : ISearch
         }
         run.Evaluate(rated);
         var candidates = leaves.Select(l => run.CandidateOf(l, float.IsNaN(run.Tree.Value[l]) ? double.NaN : run.Tree.Value[l])).ToList();
-        var best = candidates.Where(c => !double.IsNaN(c.Score)).OrderByDescending(c => c.Score).FirstOrDefault();
+        var rankedCandidates = candidates.Where(c => !double.IsNaN(c.Score));
+        if (config.Vote && rankedCandidates.Any(c => c.Answer is not null))
+        {
+            var votes = rankedCandidates.Where(c => c.Answer is not null).GroupBy(c => c.Answer, StringComparer.Ordinal)
+                .OrderByDescending(g => g.Sum(c => c.Score)).First();
+            rankedCandidates = votes;
+        }
+        var best = rankedCandidates.OrderByDescending(c => c.Score).FirstOrDefault();
         return run.Finish(Name, best?.Node ?? leaves[0], candidates);
     }
 }

@@ -21,7 +21,7 @@ public static class SearchFactory
         {
             "greedy" => NoOptions(method, options, new GreedySearch()),
             "sample" => new SamplingSearch(Bind<SampleConfig>(method, options)),
-            "best-of-n" => new BestOfNSearch(Bind<SampleConfig>(method, options)),
+            "best-of-n" => new BestOfNSearch(Bind<BestOfNConfig>(method, options)),
             "beam" => new BeamSearch(Bind<BeamConfig>(method, options)),
             "tot-bfs" => new TotBfsSearch(Bind<TotBfsConfig>(method, options)),
             "tot-dfs" => new TotDfsSearch(Bind<TotDfsConfig>(method, options)),
@@ -31,7 +31,7 @@ public static class SearchFactory
     }
 
     public static ISearch Create(SampleConfig config) => new SamplingSearch(config);
-    public static ISearch BestOfN(SampleConfig config) => new BestOfNSearch(config);
+    public static ISearch BestOfN(BestOfNConfig config) => new BestOfNSearch(config);
     public static ISearch Create(BeamConfig config) => new BeamSearch(config);
     public static ISearch Create(TotBfsConfig config) => new TotBfsSearch(config);
     public static ISearch Create(TotDfsConfig config) => new TotDfsSearch(config);

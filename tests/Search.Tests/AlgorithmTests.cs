@@ -50,12 +50,27 @@ public class AlgorithmTests
     {
         var (proposer, _) = Policy(width: 3);
         var value = new ScriptedValue(steps => steps.Count > 0 && steps[^1] == "Answer: 22" ? 0.99f : Scripts.PreferOnes(steps));
-        var result = SearchFactory.BestOfN(new SampleConfig(Samples: 40, Temperature: 3f)).Run(Task3, Scripts.Problem, proposer, value, SearchBudget.Unlimited, new Random(2));
+        var result = SearchFactory.BestOfN(new BestOfNConfig(Samples: 40, Temperature: 3f)).Run(Task3, Scripts.Problem, proposer, value, SearchBudget.Unlimited, new Random(2));
         var best = result.Candidates.MaxBy(c => c.Score)!;
         Assert.Equal(best.Node, result.ChosenPath[^1]);
         Assert.Contains(result.Candidates, c => c.Answer == "22");
         Assert.Equal("22", result.Answer);
         Assert.Equal([40], value.BatchSizes);
+    }
+
+    [Fact]
+    public void BestOfNVotingChoosesTheAnswerWhoseValuesSumHighest()
+    {
+        var (proposer, _) = Policy(width: 3);
+        // "22" is rated highest but drawn rarely; every other answer is rated a little lower: their sum wins the vote.
+        var value = new ScriptedValue(steps => steps.Count > 0 && steps[^1] == "Answer: 22" ? 0.6f : 0.5f);
+        var plain = SearchFactory.BestOfN(new BestOfNConfig(Samples: 40, Temperature: 3f)).Run(Task3, Scripts.Problem, proposer, value, SearchBudget.Unlimited, new Random(2));
+        Assert.Equal("22", plain.Answer);
+        var voted = SearchFactory.BestOfN(new BestOfNConfig(Samples: 40, Temperature: 3f, Vote: true)).Run(Task3, Scripts.Problem, proposer, value, SearchBudget.Unlimited, new Random(2));
+        var sums = voted.Candidates.Where(c => c.Answer is not null).GroupBy(c => c.Answer).ToDictionary(g => g.Key!, g => g.Sum(c => c.Score));
+        Assert.Equal(sums.MaxBy(kv => kv.Value).Key, voted.Answer);
+        Assert.NotEqual("22", voted.Answer);
+        Assert.Equal(plain.Candidates.Select(c => c.Completion), voted.Candidates.Select(c => c.Completion)); // same samples, another choice
     }
 
     [Fact]

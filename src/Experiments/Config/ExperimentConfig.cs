@@ -176,7 +176,10 @@ public sealed record SearchConfig(
     [Range(1, 4096)] int MaxStepTokens = 64,
     // Sampling temperature of the policy's proposals: samples, beam and ToT expansions, MCTS candidates. Below 1 a
     // small policy's slips (a wrong digit somewhere in a long answer) become rarer while samples still differ.
-    [Range(0.01, 10.0)] double Temperature = 1.0)
+    [Range(0.01, 10.0)] double Temperature = 1.0,
+    // best-of-n: choose the final answer whose samples' values sum highest (value-weighted voting) instead of the
+    // single highest-valued sample.
+    bool Vote = false)
 {
     public BeamConfig Beam { get; init; } = Beam ?? new();
     public TreeOfThoughtConfig Tot { get; init; } = Tot ?? new();

@@ -41,7 +41,7 @@ public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, strin
         {
             SearchMethod.System1 => ("greedy", new Dictionary<string, string>()),
             SearchMethod.SelfConsistency => ("sample", new() { ["samples"] = I(config.Samples), ["temperature"] = F(config.Temperature) }),
-            SearchMethod.BestOfN => ("best-of-n", new() { ["samples"] = I(config.Samples), ["temperature"] = F(config.Temperature) }),
+            SearchMethod.BestOfN => ("best-of-n", new() { ["samples"] = I(config.Samples), ["temperature"] = F(config.Temperature), ["vote"] = config.Vote ? "true" : "false" }),
             SearchMethod.Beam => ("beam", new() { ["width"] = I(config.Beam.Width), ["expansions"] = I(config.Beam.ExpansionsPerNode), ["temperature"] = F(config.Temperature) }),
             SearchMethod.TotBfs => ("tot-bfs", new() { ["breadth"] = I(config.Tot.Breadth), ["proposals"] = I(config.Tot.ProposalsPerState), ["temperature"] = F(config.Temperature) }),
             SearchMethod.TotDfs => ("tot-dfs", new() { ["proposals"] = I(config.Tot.ProposalsPerState), ["prune-threshold"] = F(config.Tot.PruneBelow), ["temperature"] = F(config.Temperature) }),
