@@ -88,7 +88,9 @@ public sealed class GptTrainer
         float meanCe, tokenLoss;
         if (batch.Objective == TokenObjective.SignedWeightedMean)
         {
-            tokenLoss = CrossEntropy.SignedMean(_acts.TokenLosses, batch.LossWeights, _acts.TokenCoefficients, out meanCe);
+            tokenLoss = batch.KlWeights.ContainsAnyExcept(0f)
+                ? CrossEntropy.SignedMeanWithKl(_acts.TokenLosses, batch.LossWeights, batch.KlWeights, batch.ReferenceLogProbs, _acts.TokenCoefficients, out meanCe)
+                : CrossEntropy.SignedMean(_acts.TokenLosses, batch.LossWeights, _acts.TokenCoefficients, out meanCe);
         }
         else
         {

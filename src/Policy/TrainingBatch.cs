@@ -9,8 +9,9 @@ public enum TokenObjective
     MeanCrossEntropy,
     /// <summary>Policy gradient: -sum_b s_b sum_t w_bt log p(target_bt), s_b the per-sequence weights (e.g. advantages).</summary>
     SequenceWeightedLogLikelihood,
-    /// <summary>Signed per-token weights: sum_bt w_bt CE_bt / |{w_bt != 0}|, w may be negative (GRPO's advantage plus a
-    /// KL term per token); weights 1 on the solution tokens give the mean CE.</summary>
+    /// <summary>Signed per-token weights: sum_bt w_bt CE_bt / |{w_bt != 0}|, w may be negative (GRPO's advantage);
+    /// weights 1 on the solution tokens give the mean CE. Positions with a KlWeights beta add beta * k3(p_ref / p_theta)
+    /// against ReferenceLogProbs, computed with the policy being trained (see CrossEntropy.SignedMeanWithKl).</summary>
     SignedWeightedMean,
 }
 
@@ -25,7 +26,8 @@ public sealed class TrainingBatch(int maxBatch, int maxTime)
 {
     private readonly int[] _tokens = new int[maxBatch * maxTime], _targets = new int[maxBatch * maxTime];
     private readonly float[] _lossWeights = new float[maxBatch * maxTime], _valueTargets = new float[maxBatch * maxTime],
-        _valueWeights = new float[maxBatch * maxTime], _sequenceWeights = new float[maxBatch];
+        _valueWeights = new float[maxBatch * maxTime], _sequenceWeights = new float[maxBatch],
+        _klWeights = new float[maxBatch * maxTime], _referenceLogProbs = new float[maxBatch * maxTime];
 
     public int MaxBatch { get; } = maxBatch;
     public int MaxTime { get; } = maxTime;
@@ -42,6 +44,7 @@ public sealed class TrainingBatch(int maxBatch, int maxTime)
         LossWeights.Clear();
         ValueWeights.Clear();
         SequenceWeights.Clear();
+        KlWeights.Clear();
     }
 
     public Span<int> Tokens => _tokens.AsSpan(0, Batch * Time);
@@ -50,4 +53,8 @@ public sealed class TrainingBatch(int maxBatch, int maxTime)
     public Span<float> ValueTargets => _valueTargets.AsSpan(0, Batch * Time);
     public Span<float> ValueWeights => _valueWeights.AsSpan(0, Batch * Time);
     public Span<float> SequenceWeights => _sequenceWeights.AsSpan(0, Batch);
+    /// <summary>Per-position KL coefficient beta (0: no KL there), for <see cref="TokenObjective.SignedWeightedMean"/>.</summary>
+    public Span<float> KlWeights => _klWeights.AsSpan(0, Batch * Time);
+    /// <summary>Per-position log-probability of the target under the reference policy, where KlWeights is non-zero.</summary>
+    public Span<float> ReferenceLogProbs => _referenceLogProbs.AsSpan(0, Batch * Time);
 }

@@ -63,7 +63,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         {
             SelfImprovementAlgorithm.ExpertIteration => TrainingData.ExpertIteration(task, episodes),
             SelfImprovementAlgorithm.AlphaZero => TrainingData.AlphaZero(task, episodes),
-            SelfImprovementAlgorithm.Grpo => GrpoExamples(model, episodes, loop.KlBeta),
+            SelfImprovementAlgorithm.Grpo => GrpoExamples(model, episodes),
             _ => throw new InvalidOperationException($"unknown algorithm {loop.Algorithm}"),
         };
         // Nothing to move the policy towards (no verified-correct trajectory yet): value-only steps would still drift the
@@ -75,21 +75,19 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var anchor = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? [] : _demonstrations;
         var examples = Fitting([.. policy, .. anchor, .. TrainingData.Values(task, episodes)], model);
         var report = Train(model, examples, loop.StepsPerIteration, loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 20, iteration), iteration,
-            Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight);
+            Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight, loop.Algorithm == SelfImprovementAlgorithm.Grpo ? (float)loop.KlBeta : 0f);
         return Save(model, checkpointOut, report.Steps, report);
     }
 
-    /// <summary>GRPO's KL is to the imitation policy (DeepSeekMath's pi_ref, the SFT model); pi_theta is the policy that sampled.</summary>
-    private IReadOnlyList<TrainingExample> GrpoExamples(Gpt policy, IReadOnlyList<Episode> episodes, double beta)
+    /// <summary>GRPO's KL is to the imitation policy (DeepSeekMath's pi_ref, the SFT model), computed by the trainer against
+    /// the policy being trained.</summary>
+    private IReadOnlyList<TrainingExample> GrpoExamples(Gpt policy, IReadOnlyList<Episode> episodes)
     {
         var reference = Checkpoint.Load(_imitationCheckpoint ?? throw new InvalidOperationException("GRPO's reference is the imitation checkpoint: imitate first")).Model;
         int slots = episodes.Max(e => e.Candidates.Count) + 1;
         var referenceDecoder = new GptDecoder(reference, pool, slots);
-        var policyDecoder = new GptDecoder(policy, pool, slots);
         var fitting = episodes.Select(e => e with { Candidates = e.Candidates.Where(c => Fits(task.Prompt(e.Problem), c.Completion, policy)).ToList() }).ToList();
-        return TrainingData.Grpo(task, fitting, beta, (prompt, group) => (
-            SequenceScorer.LogProbabilities(referenceDecoder, _tokenizer, prompt, group),
-            SequenceScorer.LogProbabilities(policyDecoder, _tokenizer, prompt, group)));
+        return TrainingData.Grpo(task, fitting, (prompt, group) => SequenceScorer.LogProbabilities(referenceDecoder, _tokenizer, prompt, group));
     }
 
     /// <summary>The policy's own samples (temperature 1) on each problem, scored: imitation's first value data.</summary>
@@ -107,11 +105,11 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     }
 
     private TrainingReport Train(Gpt model, IReadOnlyList<TrainingExample> examples, int steps, int batch, double lr, int seed, int iteration,
-        Stage stage, long firstStep, Action<MetricsRow> log, float valueLossWeight = 1f)
+        Stage stage, long firstStep, Action<MetricsRow> log, float valueLossWeight = 1f, float klBeta = 0f)
     {
         if (examples.Count == 0) return new TrainingReport(0, null, null);
         var trainer = new ExampleTrainer(model, _tokenizer, pool, new ExampleTrainerConfig(BatchSize: batch, LearningRate: (float)lr,
-            MinLearningRate: (float)lr / 10, WarmupSteps: Math.Min(20, steps / 10), DecaySteps: steps, ValueLossWeight: valueLossWeight));
+            MinLearningRate: (float)lr / 10, WarmupSteps: Math.Min(20, steps / 10), DecaySteps: steps, ValueLossWeight: valueLossWeight, KlBeta: klBeta));
         var curve = trainer.Train(examples, steps, new Random(seed), new Progress(step => log(new MetricsRow(iteration, stage, Step: firstStep + step.Step - 1,
             PolicyLoss: step.Losses.TokenLoss, ValueLoss: step.Losses.ValueLoss))));
         var last = curve.Steps.Count > 0 ? curve.Steps[^1].Losses : default;

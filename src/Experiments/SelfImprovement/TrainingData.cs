@@ -44,13 +44,14 @@ public static class TrainingData
     }
 
     /// <summary>
-    /// GRPO: each episode's candidates are one group; every completion is an example with weight 1 and token weights
-    /// A + beta * (pi_ref / pi_theta - 1) (see <see cref="Grpo"/>). <paramref name="logProbabilities"/> gives, for a
-    /// prompt and its completions, the log-probabilities of each completion's targets (characters, then the end token
-    /// when finished) under (reference, current policy).
+    /// GRPO: each episode's candidates are one group; every completion is an example whose weight is its advantage
+    /// within the group (<see cref="SelfImprovement.Grpo.Advantages"/>), with the log-probabilities of its targets
+    /// (characters, then the end token when finished) under the reference policy, from
+    /// <paramref name="referenceLogProbabilities"/>: the trainer's KL term (its KlBeta) is computed against them with
+    /// the policy as it is at each step, so it holds the policy from the first step of the first iteration on.
     /// </summary>
-    public static IReadOnlyList<TrainingExample> Grpo(ITask task, IReadOnlyList<Episode> episodes, double beta,
-        Func<string, IReadOnlyList<TrainingExample>, (float[][] Reference, float[][] Policy)> logProbabilities)
+    public static IReadOnlyList<TrainingExample> Grpo(ITask task, IReadOnlyList<Episode> episodes,
+        Func<string, IReadOnlyList<TrainingExample>, float[][]> referenceLogProbabilities)
     {
         var examples = new List<TrainingExample>();
         foreach (var episode in episodes)
@@ -59,14 +60,9 @@ public static class TrainingData
             string prompt = task.Prompt(episode.Problem);
             var advantages = SelfImprovement.Grpo.Advantages(episode.Candidates.Select(c => c.Reward).ToList());
             var group = episode.Candidates.Select(c => new TrainingExample(prompt, c.Completion, Finished: task.IsAnswerLine(LastLine(c.Completion)))).ToList();
-            var (reference, policy) = logProbabilities(prompt, group);
+            var reference = referenceLogProbabilities(prompt, group);
             for (int i = 0; i < group.Count; i++)
-            {
-                var weights = new float[group[i].TargetCount];
-                for (int t = 0; t < weights.Length; t++)
-                    weights[t] = SelfImprovement.Grpo.TokenWeight(advantages[i], beta, reference[i][t], policy[i][t]);
-                examples.Add(group[i] with { TokenWeights = weights });
-            }
+                examples.Add(group[i] with { Weight = (float)advantages[i], ReferenceLogProbs = reference[i] });
         }
         return examples;
     }

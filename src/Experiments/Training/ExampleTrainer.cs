@@ -65,6 +65,10 @@ public sealed class ExampleTrainer
             throw new ArgumentException($"training example {index} {example.Describe()} has {weights.Length} token weights for {example.TargetCount} completion targets");
         if (example.ValueTarget is { } value && !(value >= 0 && value <= 1))
             throw new ArgumentException($"training example {index} {example.Describe()} has value target {value} outside [0, 1]");
+        if (example.ReferenceLogProbs is { } reference && reference.Length != example.TargetCount)
+            throw new ArgumentException($"training example {index} {example.Describe()} has {reference.Length} reference log-probabilities for {example.TargetCount} completion targets");
+        if (example.ReferenceLogProbs?.Any(p => !(p <= 0)) ?? false)
+            throw new ArgumentException($"training example {index} {example.Describe()} has a reference log-probability that is not a finite number <= 0");
         if (!float.IsFinite(example.Weight) || (example.TokenWeights?.Any(w => !float.IsFinite(w)) ?? false))
             throw new ArgumentException($"training example {index} {example.Describe()} has a weight that is not finite");
         Span<int> scratch = stackalloc int[context];
@@ -184,12 +188,18 @@ public sealed class ExampleTrainer
         targets.Slice(inputs).Fill(Tokenizer.Padding);
         if (example.InputCount > inputs) tokens[inputs] = Tokenizer.End; // the finished state whose value is trained
 
-        if (example.TokenWeights is { } tokenWeights && tokenWeights.Length != example.TargetCount) Validate(example, b);
+        if ((example.TokenWeights is { } tokenWeights && tokenWeights.Length != example.TargetCount)
+            || (example.ReferenceLogProbs is { } reference && reference.Length != example.TargetCount)) Validate(example, b);
         for (int j = 0; j < example.TargetCount; j++)
         {
             // Target j (completion character j, or the end token) is predicted by input position prompt + j.
             float w = example.Weight * (example.TokenWeights?[j] ?? 1f);
             lossWeights[prompt + j] = w;
+        }
+        if (example.ReferenceLogProbs is { } logProbs && Config.KlBeta > 0)
+        {
+            logProbs.CopyTo(_batch.ReferenceLogProbs.Slice(b * time + prompt, logProbs.Length));
+            _batch.KlWeights.Slice(b * time + prompt, logProbs.Length).Fill(Config.KlBeta);
         }
         if (example.ValueTarget is { } value)
         {

@@ -4,7 +4,8 @@ namespace Reasoner.Experiments.Training;
 /// Optimisation settings of <see cref="ExampleTrainer"/>. The rate warms up linearly over WarmupSteps, then follows a
 /// cosine from LearningRate down to MinLearningRate at DecaySteps (0: constant after warm-up; the CLI sets it to the
 /// run's step count). Weight decay applies to matrices and embeddings only (nanoGPT).
-/// The loss is PolicyLossWeight * policy loss + ValueLossWeight * value loss.
+/// The loss is PolicyLossWeight * policy loss + ValueLossWeight * value loss; examples with reference log-probabilities
+/// add KlBeta * k3 KL towards the reference to the policy loss (GRPO).
 /// </summary>
 public sealed record ExampleTrainerConfig(
     int BatchSize = 32,
@@ -15,7 +16,8 @@ public sealed record ExampleTrainerConfig(
     float WeightDecay = 0.1f,
     float MaxGradNorm = 1f,
     float PolicyLossWeight = 1f,
-    float ValueLossWeight = 1f)
+    float ValueLossWeight = 1f,
+    float KlBeta = 0f)
 {
     public ExampleTrainerConfig Validated()
     {
@@ -24,6 +26,7 @@ public sealed record ExampleTrainerConfig(
             throw new ArgumentException($"need 0 <= min lr <= lr and lr > 0, got lr {LearningRate}, min lr {MinLearningRate}");
         if (WarmupSteps < 0 || DecaySteps < 0) throw new ArgumentException($"warm-up and decay steps must be >= 0, got {WarmupSteps} and {DecaySteps}");
         if (WeightDecay < 0 || !(MaxGradNorm > 0)) throw new ArgumentException($"need weight decay >= 0 and clip > 0, got {WeightDecay} and {MaxGradNorm}");
+        if (!(KlBeta >= 0)) throw new ArgumentException($"the KL coefficient must be >= 0, got {KlBeta}");
         if (PolicyLossWeight < 0 || ValueLossWeight < 0)
             throw new ArgumentException($"loss weights must be >= 0, got policy {PolicyLossWeight} and value {ValueLossWeight}");
         return this;

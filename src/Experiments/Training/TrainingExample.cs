@@ -14,6 +14,9 @@ namespace Reasoner.Experiments.Training;
 /// one (the state search scores after an answer line). Null: no value loss.</param>
 /// <param name="TokenWeights">Per-token weights, one per completion character plus one for the end token when finished,
 /// multiplying <paramref name="Weight"/> (GRPO's advantage with a per-token KL term, or masks). Null: all 1.</param>
+/// <param name="ReferenceLogProbs">Per target (as <paramref name="TokenWeights"/>), its log-probability under a reference
+/// policy: the trainer adds its KlBeta times the k3 KL towards it, computed with the policy being trained (GRPO).
+/// Null: no KL term.</param>
 /// <param name="Finished">The completion is a whole solution, so the policy learns to emit the end token after it.
 /// False for a partial solution: no end token, and the last completion token has no next-token target.</param>
 public sealed record TrainingExample(
@@ -22,7 +25,8 @@ public sealed record TrainingExample(
     float Weight = 1f,
     float? ValueTarget = null,
     float[]? TokenWeights = null,
-    bool Finished = true)
+    bool Finished = true,
+    float[]? ReferenceLogProbs = null)
 {
     /// <summary>Completion targets the policy loss covers: each completion character, and the end token when finished.</summary>
     public int TargetCount => Completion.Length + (Finished ? 1 : 0);

@@ -76,6 +76,38 @@ public static unsafe class CrossEntropy
     }
 
     /// <summary>
+    /// <see cref="SignedMean"/> plus a KL penalty towards a reference policy, computed with the current policy (GRPO's
+    /// k3 estimator, Schulman 2020): loss = (sum_n w_n CE_n + beta_n k3_n) / N with k3 = r - log r - 1 and
+    /// r = p_ref / p_theta = exp(logRef_n + CE_n) at the target token, N the positions where w or beta is non-zero.
+    /// Its derivative in CE_n, the coefficient of the cross-entropy backward, is (w_n + beta_n (r_n - 1)) / N.
+    /// meanLoss is the plain mean CE over the counted positions.
+    /// </summary>
+    public static float SignedMeanWithKl(ReadOnlySpan<float> losses, ReadOnlySpan<float> weights, ReadOnlySpan<float> klWeights,
+        ReadOnlySpan<float> referenceLogProbs, Span<float> coefficients, out float meanLoss)
+    {
+        int counted = 0;
+        double total = 0, plain = 0;
+        for (int n = 0; n < losses.Length; n++)
+        {
+            if (weights[n] == 0 && klWeights[n] == 0)
+            {
+                coefficients[n] = 0;
+                continue;
+            }
+            counted++;
+            double logRatio = referenceLogProbs[n] + (double)losses[n];
+            double ratio = Math.Exp(Math.Min(logRatio, 30));
+            total += (double)weights[n] * losses[n] + klWeights[n] * (ratio - logRatio - 1);
+            plain += losses[n];
+            coefficients[n] = (float)(weights[n] + klWeights[n] * (ratio - 1));
+        }
+        float inverse = counted > 0 ? 1f / counted : 0f;
+        for (int n = 0; n < losses.Length; n++) coefficients[n] *= inverse;
+        meanLoss = (float)(plain * inverse);
+        return (float)(total * inverse);
+    }
+
+    /// <summary>
     /// Per-sequence weighted log-likelihood: loss = -sum_b w_b sum_t mask_bt log p(target_bt) = sum_b w_b sum_t mask_bt losses_bt,
     /// with coefficients (B,T) = w_b * mask_bt. Sequence weights may be negative (advantages).
     /// </summary>

@@ -16,6 +16,11 @@ public class ExperimentConfigsTests
         Assert.Equal(Path.GetFileNameWithoutExtension(file), config.Name);
         var task = config.Task.Create();
         Assert.NotEmpty(task.Generate(Rewards.Split.Test, 1, config.Seed));
+        // The run draws every training problem it needs up front; a task too small for the config fails there.
+        var loop = config.SelfImprovement;
+        int needed = config.Imitation.Demonstrations + (loop.Gating ? loop.GatingProblems : 0) + loop.Iterations * loop.ProblemsPerIteration;
+        Assert.Equal(needed, task.Generate(Rewards.Split.Train, needed, SeedMix.Of(config.Seed, 1)).Count);
+        Assert.Equal(config.Evaluation.Problems, task.Generate(Rewards.Split.Test, config.Evaluation.Problems, SeedMix.Of(config.Seed, 2)).Count);
         Assert.NotNull(SearchPlan.ForSelfImprovement(config.SelfImprovement.Search).Create());
         Assert.All(config.Evaluation.Methods, m => Assert.NotNull(SearchPlan.ForEvaluation(m, config.SelfImprovement.Search).Create()));
     }

@@ -1,3 +1,4 @@
+using Reasoner.Tensors.Kernels;
 using Reasoner.Experiments.SelfImprovement;
 
 namespace Reasoner.Experiments.Tests.SelfImprovement;
@@ -18,15 +19,16 @@ public class GrpoTests
     public void AGroupWithOneRewardHasNoAdvantage() => Assert.All(Grpo.Advantages([0.1, 0.1, 0.1]), a => Assert.Equal(0, a));
 
     /// <summary>
-    /// The derivation in <see cref="Grpo"/>, checked by finite differences: for a softmax policy over logits z and a
-    /// sampled token y, the gradient of L(z) = -A log p_y + beta * k3(q_y / p_y) equals w * d(-log p_y)/dz with
-    /// w = TokenWeight(A, beta, log q_y, log p_y), whatever the sign of A and the side of q_y.
+    /// The derivation in <see cref="Grpo"/>, checked by finite differences through the trainer's kernel: for a softmax
+    /// policy over logits z and a sampled token y, the gradient of L(z) = -A log p_y + beta * k3(q_y / p_y) equals
+    /// c * d(-log p_y)/dz with c the coefficient <see cref="CrossEntropy.SignedMeanWithKl"/> gives the position,
+    /// whatever the sign of A and the side of q_y; and its loss is L itself.
     /// </summary>
     [Theory]
     [InlineData(1.3, 0.04, 0.7)]
     [InlineData(-0.8, 0.5, 0.05)]
     [InlineData(0.0, 2.0, 0.3)]
-    public void TheTokenWeightGivesTheGradientOfTheGrpoLossWithK3(double advantage, double beta, double referenceProbability)
+    public void TheKernelsCoefficientGivesTheGradientOfTheGrpoLossWithK3(double advantage, double beta, double referenceProbability)
     {
         double[] logits = [0.3, -1.2, 0.8, 0.1];
         const int sampled = 2;
@@ -37,7 +39,9 @@ public class GrpoTests
             return -advantage * logP + beta * Grpo.K3(logQ, logP);
         }
         double logP0 = logits[sampled] - Math.Log(logits.Sum(Math.Exp));
-        double weight = Grpo.TokenWeight(advantage, beta, logQ, logP0);
+        var coefficient = new float[1];
+        float loss = CrossEntropy.SignedMeanWithKl([(float)-logP0], [(float)advantage], [(float)beta], [(float)logQ], coefficient, out _);
+        Assert.Equal(Loss(logits), loss, 5);
         for (int j = 0; j < logits.Length; j++)
         {
             double p = Math.Exp(logits[j] - Math.Log(logits.Sum(Math.Exp)));
@@ -46,7 +50,7 @@ public class GrpoTests
             plus[j] += 1e-6;
             minus[j] -= 1e-6;
             double numeric = (Loss(plus) - Loss(minus)) / 2e-6;
-            Assert.Equal(numeric, weight * nllGradient, 5);
+            Assert.Equal(numeric, coefficient[0] * nllGradient, 5);
         }
     }
 
@@ -55,6 +59,5 @@ public class GrpoTests
     {
         Assert.Equal(0, Grpo.K3(-1.5, -1.5), 12);
         Assert.True(Grpo.K3(-0.5, -1.5) > 0 && Grpo.K3(-2.5, -1.5) > 0);
-        Assert.Equal(1.3f, Grpo.TokenWeight(1.3, 0.5, -1.5, -1.5), 6);
     }
 }

@@ -59,16 +59,16 @@ public class TrainingDataTests
     }
 
     [Fact]
-    public void GrpoGivesEachSampleItsAdvantagePlusTheKlTermPerTarget()
+    public void GrpoGivesEachSampleItsAdvantageAndItsTargetsReferenceLogProbabilities()
     {
         var group = new[] { Scored(Expert), Scored("Answer: 1 + 1 = 2") };
-        var examples = TrainingData.Grpo(Task, [EpisodeOf(group[0], group)], beta: 0.5,
-            (prompt, completions) => (completions.Select(c => Enumerable.Repeat(-1f, c.TargetCount).ToArray()).ToArray(),
-                                      completions.Select(c => Enumerable.Repeat(-1f, c.TargetCount).ToArray()).ToArray()));
+        var examples = TrainingData.Grpo(Task, [EpisodeOf(group[0], group)],
+            (prompt, completions) => completions.Select((c, i) => Enumerable.Repeat(-1f - i, c.TargetCount).ToArray()).ToArray());
 
         Assert.Equal(2, examples.Count);
-        Assert.All(examples[0].TokenWeights!, w => Assert.Equal(1f, w, 6));  // rewards 1 and 0: advantages +1 and -1; r = 1
-        Assert.All(examples[1].TokenWeights!, w => Assert.Equal(-1f, w, 6));
-        Assert.Equal(Expert.Length + 1, examples[0].TokenWeights!.Length); // characters and the end token
+        Assert.Equal([1f, -1f], examples.Select(e => e.Weight)); // rewards 1 and 0: advantages +1 and -1
+        Assert.All(examples, e => Assert.Null(e.TokenWeights));
+        Assert.Equal(Expert.Length + 1, examples[0].ReferenceLogProbs!.Length); // characters and the end token
+        Assert.All(examples[1].ReferenceLogProbs!, p => Assert.Equal(-2f, p));
     }
 }

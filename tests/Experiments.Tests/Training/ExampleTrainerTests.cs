@@ -163,6 +163,52 @@ public sealed class ExampleTrainerTests : IDisposable
     }
 
     [Fact]
+    public void The_kl_term_is_computed_with_the_current_policy_and_its_gradient_matches_finite_differences()
+    {
+        var model = TinyModel(seed: 6);
+        var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 4, KlBeta: 0.7f));
+        var plain = new TrainingExample("ab=\n", "ba\nc", Weight: 1.5f);
+        var other = new TrainingExample("abcdef+\n", "fe", Weight: -0.5f);
+        // At the reference itself the KL is 0: the loss is the plain weighted NLL.
+        float[] Current(TrainingExample e)
+        {
+            var inputs = Inputs(e);
+            var (logits, _) = RunAlone(model, inputs);
+            return Enumerable.Range(0, e.TargetCount).Select(j => (float)-Nll(logits, model.Config.Vocab, e.Prompt.Length + j,
+                j < e.Completion.Length ? inputs[1 + e.Prompt.Length + j] : Tokenizer.End)).ToArray();
+        }
+        TrainingExample[] atReference = [plain with { ReferenceLogProbs = Current(plain) }, other with { ReferenceLogProbs = Current(other) }];
+        Assert.Equal(trainer.Evaluate([plain, other]).Total, trainer.Evaluate(atReference).Total, 4);
+        // Away from it the KL is positive, and the total loss is what the gradients differentiate.
+        TrainingExample[] batch =
+        [
+            plain with { ReferenceLogProbs = [-0.2f, -3f, -1f, -0.5f, -2f] },
+            other with { ReferenceLogProbs = [-1f, -0.1f, -4f] },
+            new("ccc\n", "ab", Weight: 0f, ReferenceLogProbs: [-2f, -2f, -2f]), // a group without signal: only the KL pulls
+        ];
+        // k3 >= 0, and is > 0 off the reference: over the same counted positions the KL only adds.
+        Assert.True(trainer.Evaluate(batch[..2]).Total > trainer.Evaluate([plain, other]).Total + 1e-3);
+        trainer.ComputeGradients(batch);
+        var gradients = trainer.Gradients.ToArray();
+        var checkedIndices = Enumerable.Range(0, gradients.Length).OrderByDescending(i => Math.Abs(gradients[i])).Take(12).ToArray();
+        const float epsilon = 1e-2f;
+        foreach (int i in checkedIndices)
+        {
+            float saved = model.Parameters[i];
+            model.Parameters[i] = saved + epsilon;
+            double plus = trainer.Evaluate(batch).Total;
+            model.Parameters[i] = saved - epsilon;
+            double minus = trainer.Evaluate(batch).Total;
+            model.Parameters[i] = saved;
+            double numeric = (plus - minus) / (2 * epsilon);
+            Assert.True(Math.Abs(numeric - gradients[i]) <= 0.05 * Math.Abs(gradients[i]) + 1e-3,
+                $"parameter {i}: analytic {gradients[i]}, numeric {numeric}");
+        }
+        Assert.Contains("reference log-probabilities", Assert.Throws<ArgumentException>(() =>
+            trainer.Train([plain with { ReferenceLogProbs = [-1f] }], 1, new Random(0))).Message);
+    }
+
+    [Fact]
     public void An_example_longer_than_the_context_is_an_error_naming_it()
     {
         var trainer = Trainer(TinyModel(context: 10));

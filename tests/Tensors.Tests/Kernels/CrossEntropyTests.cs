@@ -59,6 +59,31 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void Signed_weighted_mean_with_a_k3_kl_and_its_gradient_match_the_double_reference()
+    {
+        using var pool = new WorkerPool(1);
+        var (logits, losses, lse) = Run(pool, 4);
+        float[] weights = [0, 2f, -0.5f, 0, 0, -1.5f], beta = [0, 0.3f, 0.3f, 0.3f, 0, 0];
+        float[] reference = [0, -0.4f, -3f, -1.2f, 0, 0]; // 4 positions count: 1, 2, 3 (KL only) and 5
+        var coefficients = new float[Rows];
+        float loss = CrossEntropy.SignedMeanWithKl(losses, weights, beta, reference, coefficients, out _);
+        double Loss(double[] x)
+        {
+            var l = Reference.CrossEntropy(x, Targets, Rows, Vocab);
+            return Enumerable.Range(0, Rows).Sum(n =>
+            {
+                double logRatio = reference[n] + l[n];
+                return weights[n] * l[n] + (beta[n] == 0 ? 0 : beta[n] * (Math.Exp(logRatio) - logRatio - 1));
+            }) / 4;
+        }
+        Assert.Equal(Loss(ToDouble(logits)), loss, 1e-5);
+        var dLogits = new float[logits.Length];
+        CrossEntropy.Backward(pool, dLogits, coefficients, logits, lse, Targets, Rows, Vocab);
+        AssertClose(Numeric(Loss, logits), dLogits, 1e-3, 1e-6, "dlogits");
+        Assert.All(dLogits.Skip(4 * Vocab).Take(Vocab), d => Assert.Equal(0f, d));
+    }
+
+    [Fact]
     public void Sequence_weighted_log_likelihood_and_its_gradient_match_the_double_reference()
     {
         using var pool = new WorkerPool(1);
