@@ -22,11 +22,13 @@ internal sealed class Evaluator : ReceiveActor
     private readonly EvaluationConfig _config;
     private readonly SearchConfig _search;
     private readonly int _runSeed;
+    private readonly ITask? _task;
 
+    /// <param name="task">The held-out problems' task when it is not the loop's (null: the loop's).</param>
     public Evaluator(IActorRef server, IActorRef workers, IActorRef metrics, IReadOnlyList<Problem> problems, EvaluationConfig config,
-        SearchConfig search, int runSeed)
+        SearchConfig search, int runSeed, ITask? task = null)
     {
-        (_server, _workers, _metrics, _problems, _config, _search, _runSeed) = (server, workers, metrics, problems, config, search, runSeed);
+        (_server, _workers, _metrics, _problems, _config, _search, _runSeed, _task) = (server, workers, metrics, problems, config, search, runSeed, task);
         ReceiveAsync<Evaluate>(evaluate => Reply.WithAsync(Sender, Self, async () => await EvaluateAsync(evaluate)));
         ReceiveAsync<Validate>(validate => Reply.WithAsync(Sender, Self, async () => await ValidateAsync(validate)));
     }
@@ -51,7 +53,7 @@ internal sealed class Evaluator : ReceiveActor
             var jobs = new List<SearchJob>();
             foreach (int seed in _config.Seeds)
                 for (int i = 0; i < _problems.Count; i++)
-                    jobs.Add(new SearchJob(_problems[i], method, SeedMix.Of(_runSeed, seed, i), evaluate.Iteration, evaluate.Checkpoint));
+                    jobs.Add(new SearchJob(_problems[i], method, SeedMix.Of(_runSeed, seed, i), evaluate.Iteration, evaluate.Checkpoint, _task));
             _metrics.Tell(new MetricsSink.PhaseStarted($"evaluate {method.Label}", evaluate.Iteration, 0, jobs.Count));
             var clock = Stopwatch.StartNew();
             var done = await _workers.Ask<WorkQueue<SearchJob, Episode>.Completed>(new WorkQueue<SearchJob, Episode>.Run(jobs), Patience);

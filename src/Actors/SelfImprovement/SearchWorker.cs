@@ -4,8 +4,9 @@ using Reasoner.Rewards;
 
 namespace Reasoner.Actors.SelfImprovement;
 
-/// <summary>One problem to search: with which search, from which seed, for which iteration and checkpoint.</summary>
-internal sealed record SearchJob(Problem Problem, SearchPlan Search, int Seed, int Iteration, string Checkpoint);
+/// <summary>One problem to search: with which search, from which seed, for which iteration and checkpoint; Task, when
+/// set, is the problem's task if it is not the loop's (evaluation on another task's held-out set).</summary>
+internal sealed record SearchJob(Problem Problem, SearchPlan Search, int Seed, int Iteration, string Checkpoint, ITask? Task = null);
 
 /// <summary>Told to the progress listener as each episode finishes (once per problem, never for a failed attempt).</summary>
 internal sealed record EpisodeSearched(Episode Episode);
@@ -31,8 +32,9 @@ internal static class SearchWorker
     private static Episode Search(ITask task, RewardConfig rewards, IActorRef server, TimeSpan timeout, int worker, SearchJob job)
     {
         var client = new InferenceClient(server, timeout);
-        var result = job.Search.Create().Run(task, job.Problem, client, client, job.Search.Budget, new Random(job.Seed));
+        var problemTask = job.Task ?? task;
+        var result = job.Search.Create().Run(problemTask, job.Problem, client, client, job.Search.Budget, new Random(job.Seed));
         client.Flush();
-        return Episode.Score(task, rewards, job.Problem, result, new Provenance(job.Iteration, worker, job.Checkpoint));
+        return Episode.Score(problemTask, rewards, job.Problem, result, new Provenance(job.Iteration, worker, job.Checkpoint));
     }
 }

@@ -60,11 +60,12 @@ internal sealed class Supervisor : ReceiveActor
     {
         int seed = _config.Seed, perIteration = Loop.ProblemsPerIteration, iterations = Loop.Iterations;
         int demonstrations = _config.Imitation.Demonstrations, validation = Loop.Gating ? Loop.GatingProblems : 0;
-        var train = Generate(Split.Train, demonstrations + validation + iterations * perIteration, SeedMix.Of(seed, 1),
+        var train = Generate(_task, Split.Train, demonstrations + validation + iterations * perIteration, SeedMix.Of(seed, 1),
             "imitation.demonstrations + self_improvement.gating_problems + iterations * problems_per_iteration");
-        var test = Generate(Split.Test, _config.Evaluation.Problems, SeedMix.Of(seed, 2), "evaluation.problems");
+        var heldOutTask = _config.Evaluation.Task?.Create();
+        var test = Generate(heldOutTask ?? _task, Split.Test, _config.Evaluation.Problems, SeedMix.Of(seed, 2), "evaluation.problems");
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
-        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_server, _workers, _metrics, test, _config.Evaluation, Loop.Search, seed)), "evaluator");
+        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_server, _workers, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
 
         Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
         string current = Path.Combine(_checkpoints, "iteration-0.safetensors");
@@ -135,11 +136,11 @@ internal sealed class Supervisor : ReceiveActor
     }
 
     // Asking for more distinct problems than the task's options allow is the config's fault: say which keys add up.
-    private IReadOnlyList<Problem> Generate(Split split, int count, int seed, string keys)
+    private IReadOnlyList<Problem> Generate(ITask task, Split split, int count, int seed, string keys)
     {
         try
         {
-            return _task.Generate(split, count, seed);
+            return task.Generate(split, count, seed);
         }
         catch (ArgumentException error)
         {

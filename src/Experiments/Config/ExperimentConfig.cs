@@ -42,6 +42,25 @@ public sealed record ExperimentConfig(
         {
             yield return new ConfigIssue("self_improvement.search.method", "alphazero trains the policy on MCTS visit distributions: use mcts");
         }
+        if (Evaluation.Task is { } evaluated && TryAlphabet(Task) is { } trained && TryAlphabet(evaluated) is { } held
+            && held.Except(trained).ToArray() is { Length: > 0 } missing)
+        {
+            yield return new ConfigIssue("evaluation.task",
+                $"task {evaluated.Name} writes characters '{new string(missing)}' that the policy of task {Task.Name} cannot read");
+        }
+    }
+
+    /// <summary>The task's alphabet, or null when the task config itself is invalid (its own issue says why).</summary>
+    private static string? TryAlphabet(TaskConfig task)
+    {
+        try
+        {
+            return task.Create().Alphabet;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 }
 
@@ -217,7 +236,10 @@ public sealed record EvaluationConfig(
     [Range(1, int.MaxValue)] int Problems = 200,
     IReadOnlyList<SearchMethod>? Methods = null,
     // One evaluation of every method per seed (the search's random choices); System 1 is greedy and seed-independent.
-    IReadOnlyList<int>? Seeds = null) : IValidatedConfig
+    IReadOnlyList<int>? Seeds = null,
+    // The held-out task, when it is not the training task's test split: e.g. game24 (the Tree-of-Thoughts test set) for a
+    // policy trained on 4-number Countdown with target 24. Its characters must be the training task's.
+    TaskConfig? Task = null) : IValidatedConfig
 {
     public IReadOnlyList<SearchMethod> Methods { get; init; } = Methods ?? [SearchMethod.System1, SearchMethod.Mcts];
     public IReadOnlyList<int> Seeds { get; init; } = Seeds ?? [0];

@@ -87,6 +87,29 @@ public sealed class SupervisorTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEvaluationTaskTakesTheHeldOutProblemsFromItsOwnTestSplit()
+    {
+        var config = Config(workers: 2) with
+        {
+            Task = new TaskConfig("countdown", Numbers: 4),
+            Evaluation = new EvaluationConfig(12, [SearchMethod.System1], Task: new TaskConfig("game24")),
+        };
+        var (run, summary, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), initialSkill: 0.35));
+
+        var tot = new TaskConfig("game24").Create().Generate(Rewards.Split.Test, 100, seed: 0).Select(p => p.Id).ToHashSet();
+        var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
+        Assert.Equal(3 * 12, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Contains(o.ProblemId, tot)); // the Tree-of-Thoughts test set, not Countdown's split
+        Assert.All(summary.Iterations, i => Assert.Equal(16, i.Searched));
+
+        // A held-out task whose characters the policy cannot read is a config error naming the key.
+        var error = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
+            "name: x\ntask: {name: arithmetic}\nevaluation: {task: {name: game24}}\n", "x.yaml"));
+        Assert.Contains("evaluation.task", error.Message);
+        Assert.Contains("x.yaml", error.Message);
+    }
+
+    [Fact]
     public async Task TheSameConfigAndSeedGiveTheSameMetricsWithOneWorker()
     {
         var config = Config(workers: 1, seed: 5);
