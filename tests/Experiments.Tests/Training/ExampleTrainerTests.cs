@@ -65,6 +65,27 @@ public sealed class ExampleTrainerTests : IDisposable
         return total / counted;
     }
 
+    /// <summary>The batch's gradients against central differences of its total loss, on the 12 largest (float32 differences are reliable there).</summary>
+    private static void AssertGradientsMatchFiniteDifferences(Gpt model, ExampleTrainer trainer, IReadOnlyList<TrainingExample> batch)
+    {
+        trainer.ComputeGradients(batch);
+        var gradients = trainer.Gradients.ToArray();
+        var checkedIndices = Enumerable.Range(0, gradients.Length).OrderByDescending(i => Math.Abs(gradients[i])).Take(12).ToArray();
+        const float epsilon = 1e-2f;
+        foreach (int i in checkedIndices)
+        {
+            float saved = model.Parameters[i];
+            model.Parameters[i] = saved + epsilon;
+            double plus = trainer.Evaluate(batch).Total;
+            model.Parameters[i] = saved - epsilon;
+            double minus = trainer.Evaluate(batch).Total;
+            model.Parameters[i] = saved;
+            double numeric = (plus - minus) / (2 * epsilon);
+            Assert.True(Math.Abs(numeric - gradients[i]) <= 0.05 * Math.Abs(gradients[i]) + 1e-3,
+                $"parameter {i}: analytic {gradients[i]}, numeric {numeric}");
+        }
+    }
+
     private static readonly TrainingExample[] Mixed =
     [
         new("ab=\n", "ba\nc"),
@@ -143,23 +164,7 @@ public sealed class ExampleTrainerTests : IDisposable
             new("abcdef+\n", "fe", Weight: -0.5f),
             new("ccc\n", "ab\n", Weight: 0, ValueTarget: 0.9f, Finished: false),
         ];
-        trainer.ComputeGradients(batch);
-        var gradients = trainer.Gradients.ToArray();
-        // The parameters with the largest gradients: float32 differences are reliable there.
-        var checkedIndices = Enumerable.Range(0, gradients.Length).OrderByDescending(i => Math.Abs(gradients[i])).Take(12).ToArray();
-        const float epsilon = 1e-2f;
-        foreach (int i in checkedIndices)
-        {
-            float saved = model.Parameters[i];
-            model.Parameters[i] = saved + epsilon;
-            double plus = trainer.Evaluate(batch).Total;
-            model.Parameters[i] = saved - epsilon;
-            double minus = trainer.Evaluate(batch).Total;
-            model.Parameters[i] = saved;
-            double numeric = (plus - minus) / (2 * epsilon);
-            Assert.True(Math.Abs(numeric - gradients[i]) <= 0.05 * Math.Abs(gradients[i]) + 1e-3,
-                $"parameter {i}: analytic {gradients[i]}, numeric {numeric}");
-        }
+        AssertGradientsMatchFiniteDifferences(model, trainer, batch);
     }
 
     [Fact]
@@ -188,22 +193,7 @@ public sealed class ExampleTrainerTests : IDisposable
         ];
         // k3 >= 0, and is > 0 off the reference: over the same counted positions the KL only adds.
         Assert.True(trainer.Evaluate(batch[..2]).Total > trainer.Evaluate([plain, other]).Total + 1e-3);
-        trainer.ComputeGradients(batch);
-        var gradients = trainer.Gradients.ToArray();
-        var checkedIndices = Enumerable.Range(0, gradients.Length).OrderByDescending(i => Math.Abs(gradients[i])).Take(12).ToArray();
-        const float epsilon = 1e-2f;
-        foreach (int i in checkedIndices)
-        {
-            float saved = model.Parameters[i];
-            model.Parameters[i] = saved + epsilon;
-            double plus = trainer.Evaluate(batch).Total;
-            model.Parameters[i] = saved - epsilon;
-            double minus = trainer.Evaluate(batch).Total;
-            model.Parameters[i] = saved;
-            double numeric = (plus - minus) / (2 * epsilon);
-            Assert.True(Math.Abs(numeric - gradients[i]) <= 0.05 * Math.Abs(gradients[i]) + 1e-3,
-                $"parameter {i}: analytic {gradients[i]}, numeric {numeric}");
-        }
+        AssertGradientsMatchFiniteDifferences(model, trainer, batch);
         Assert.Contains("reference log-probabilities", Assert.Throws<ArgumentException>(() =>
             trainer.Train([plain with { ReferenceLogProbs = [-1f] }], 1, new Random(0))).Message);
     }
