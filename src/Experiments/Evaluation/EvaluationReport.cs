@@ -13,7 +13,8 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
     /// <summary>
     /// One JSON line: {"task", "split", "n", "seed", "methods": [{"name", "accuracy", "ci_low", "ci_high",
     /// "mean_generated_tokens", "mean_policy_tokens", "mean_value_calls", "seconds"}], "paired": [{"a", "b", "p_value"}]}.
-    /// mean_value_calls counts states the value model scored per problem.
+    /// mean_value_calls counts states the value model scored per problem; best-of-n methods add "value_auc" (see
+    /// <see cref="MethodEvaluation.ValueAuc"/>) when their candidates include both correct and wrong answers.
     /// </summary>
     public string ToJsonLine()
     {
@@ -37,6 +38,7 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
                 json.WriteNumber("mean_policy_tokens", m.MeanPolicyTokens);
                 json.WriteNumber("mean_value_calls", m.MeanValueEvaluations);
                 json.WriteNumber("seconds", m.Seconds);
+                if (m.ValueAuc is { } auc) json.WriteNumber("value_auc", auc);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

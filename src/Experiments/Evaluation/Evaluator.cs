@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Reasoner.Rewards;
+using Reasoner.Experiments.Statistics;
 using Reasoner.Search;
 
 namespace Reasoner.Experiments.Evaluation;
@@ -29,6 +30,7 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
             var search = spec.Create();
             var topOne = new List<ProblemResult>(problems.Count);
             var passAtK = new List<ProblemResult>();
+            var ranked = new List<(double Score, bool Positive)>();
             for (var i = 0; i < problems.Count; i++)
             {
                 var problem = problems[i];
@@ -45,6 +47,9 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
                     var best = result.Candidates.Select(c => task.Verify(problem, c.Completion, rewards)).OrderByDescending(v => v.Correct).FirstOrDefault();
                     passAtK.Add(outcome with { Correct = best?.Correct ?? false, Reward = best?.Reward ?? 0 });
                 }
+                if (spec.Method == "best-of-n")
+                    foreach (var candidate in result.Candidates.Where(c => !double.IsNaN(c.Score)))
+                        ranked.Add((candidate.Score, task.Verify(problem, candidate.Completion, rewards).Correct));
                 progress?.Invoke(spec.Label, i + 1);
             }
             if (spec.Method == "sample")
@@ -54,7 +59,7 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
             }
             else
             {
-                evaluations.Add(MethodEvaluation.From(spec.Label, topOne));
+                evaluations.Add(MethodEvaluation.From(spec.Label, topOne) with { ValueAuc = RankAuc.Of(ranked) });
             }
         }
         var systemOne = evaluations[0];

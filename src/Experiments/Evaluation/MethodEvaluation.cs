@@ -18,6 +18,11 @@ public sealed record MethodEvaluation(
     double Seconds,
     IReadOnlyList<ProblemResult> Outcomes)
 {
+    /// <summary>For value-ranked methods (best-of-n): the AUC of the value model's scores of every finished candidate
+    /// against the verifier's verdict, pooled over problems; 0.5 is a value model that cannot rank answers. Null: not
+    /// measured, or no correct (or no wrong) candidate to rank.</summary>
+    public double? ValueAuc { get; init; }
+
     public static MethodEvaluation From(string name, IReadOnlyList<ProblemResult> outcomes)
     {
         if (outcomes.Count == 0) throw new ArgumentException($"method {name} has no outcomes", nameof(outcomes));

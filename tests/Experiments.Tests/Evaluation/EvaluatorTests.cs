@@ -55,4 +55,57 @@ public sealed class EvaluatorTests : IDisposable
                 b.Outcomes.Select(o => (o.Answer, o.GeneratedTokens, o.PolicyTokens, o.ValueEvaluations)));
         }
     }
+
+    [Fact]
+    public void BestOfNReportsHowWellTheValueModelRanksFinishedAnswers()
+    {
+        var problems = TinyPolicy.Task.Generate(Split.Test, 4, seed: 1);
+        var proposer = new ExpertOrWrong(TinyPolicy.Task);
+        var methods = MethodSpec.ParseList("best-of-n[samples=6]");
+        // A value model that knows the expert's answers ranks perfectly; one that rates everything alike, not at all.
+        var knowing = new Evaluator(TinyPolicy.Task, proposer, new ByLastStep(last => last.StartsWith("Answer: 1 + 1", StringComparison.Ordinal) ? 0.1f : 0.9f))
+            .Run(Split.Test, problems, methods, new EvaluationOptions(3));
+        Assert.Equal(1.0, knowing.Methods[1].ValueAuc);
+        var blind = new Evaluator(TinyPolicy.Task, proposer, new ByLastStep(_ => 0.5f)).Run(Split.Test, problems, methods, new EvaluationOptions(3));
+        Assert.Equal(0.5, blind.Methods[1].ValueAuc);
+        Assert.Null(blind.Methods[0].ValueAuc); // System 1 ranks nothing
+        Assert.Contains("\"value_auc\":0.5", blind.ToJsonLine());
+    }
+
+    /// <summary>Each step: the expert's next line or, with probability one half, a wrong answer line.</summary>
+    sealed class ExpertOrWrong(ITask task) : IStepProposer
+    {
+        readonly Dictionary<long, (Problem Problem, int Depth)> states = [];
+        long next;
+
+        public RootState Begin(Problem problem, string prompt)
+        {
+            states[next] = (problem, 0);
+            return new RootState(new StateHandle(next++), 1);
+        }
+
+        public IReadOnlyList<IReadOnlyList<StepProposal>> Propose(IReadOnlyList<StateHandle> handles, ProposeRequest request)
+        {
+            var random = new Random(request.Seed);
+            return handles.Select(handle =>
+            {
+                var (problem, depth) = states[handle.Id];
+                var expert = task.Solve(problem);
+                return (IReadOnlyList<StepProposal>)Enumerable.Range(0, request.Count).Select(_ =>
+                {
+                    var text = random.Next(2) == 0 ? expert[depth] : "Answer: 1 + 1 = 2";
+                    states[next] = (problem, depth + 1);
+                    return new StepProposal(text, -0.7, 1, 1, new StateHandle(next++));
+                }).ToList();
+            }).ToList();
+        }
+
+        public void Release(StateHandle handle) => states.Remove(handle.Id);
+    }
+
+    sealed class ByLastStep(Func<string, float> value) : IValueEstimator
+    {
+        public IReadOnlyList<float> Evaluate(Problem problem, IReadOnlyList<NodeState> states) =>
+            states.Select(s => s.Steps.Count == 0 ? 0.5f : value(s.Steps[^1])).ToList();
+    }
 }
