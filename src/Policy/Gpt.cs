@@ -23,6 +23,14 @@ public sealed class Gpt
     /// <summary>All parameters, laid out by <see cref="Layout"/>.</summary>
     public float[] Parameters { get; }
 
+    /// <summary>A model of the same shape with a copy of these parameters (training one leaves the other as it was).</summary>
+    public Gpt Clone()
+    {
+        var copy = new Gpt(Config);
+        Parameters.CopyTo(copy.Parameters, 0);
+        return copy;
+    }
+
     /// <summary>GPT-2's init as torch_ref.py does it: weights and embeddings N(0, 0.02), biases 0, LayerNorm gains 1.</summary>
     public static Gpt CreateRandom(GptConfig config, int seed)
     {

@@ -17,6 +17,17 @@ public class GptTests
         return model;
     }
 
+    [Fact]
+    public void A_clone_has_the_same_parameters_and_changing_one_leaves_the_other()
+    {
+        var model = PerturbedModel(2);
+        var clone = model.Clone();
+        Assert.Equal(model.Config, clone.Config);
+        Assert.Equal(model.Parameters, clone.Parameters);
+        clone.Parameters[3] += 1f;
+        Assert.NotEqual(model.Parameters[3], clone.Parameters[3]);
+    }
+
     private static TrainingBatch FilledBatch(GptTrainer trainer, TokenObjective objective, ValueLossKind valueLoss, int batch, int time)
     {
         var data = trainer.CreateBatch();

@@ -224,7 +224,7 @@ internal static class TrainCommand
                 valueModel = parse.GetValue(init) switch
                 {
                     "random" => Gpt.CreateRandom(size, seed),
-                    "policy" when size == policy.Config => LoadPolicy(parse.GetValue(policyPath)!, task).Model,
+                    "policy" when size == policy.Config => policy.Clone(),
                     "policy" => throw new UserInputException($"--init policy copies the policy ({policy.Config}), so its size cannot change to {size}: use --init random"),
                     var other => throw new UserInputException($"--init must be policy or random, not \"{other}\""),
                 };

@@ -67,7 +67,7 @@ public sealed class ExampleTrainer
             throw new ArgumentException($"training example {index} {example.Describe()} has value target {value} outside [0, 1]");
         if (example.ReferenceLogProbs is { } reference && reference.Length != example.TargetCount)
             throw new ArgumentException($"training example {index} {example.Describe()} has {reference.Length} reference log-probabilities for {example.TargetCount} completion targets");
-        if (example.ReferenceLogProbs?.Any(p => !(p <= 0)) ?? false)
+        if (example.ReferenceLogProbs?.Any(p => !(p <= 0 && float.IsFinite(p))) ?? false)
             throw new ArgumentException($"training example {index} {example.Describe()} has a reference log-probability that is not a finite number <= 0");
         if (!float.IsFinite(example.Weight) || (example.TokenWeights?.Any(w => !float.IsFinite(w)) ?? false))
             throw new ArgumentException($"training example {index} {example.Describe()} has a weight that is not finite");

@@ -196,6 +196,8 @@ public sealed class ExampleTrainerTests : IDisposable
         AssertGradientsMatchFiniteDifferences(model, trainer, batch);
         Assert.Contains("reference log-probabilities", Assert.Throws<ArgumentException>(() =>
             trainer.Train([plain with { ReferenceLogProbs = [-1f] }], 1, new Random(0))).Message);
+        Assert.Contains("not a finite number", Assert.Throws<ArgumentException>(() =>
+            trainer.Train([plain with { ReferenceLogProbs = [-1f, -1f, float.NegativeInfinity, -1f, -1f] }], 1, new Random(0))).Message);
     }
 
     [Fact]
