@@ -1,33 +1,23 @@
 using System.CommandLine;
-using Serilog;
-using Serilog.Events;
-using Serilog.Formatting.Json;
+using System.Globalization;
 
 namespace Reasoner.Cli;
 
-/// <summary>Process-level concerns of the CLI: logging and turning errors into exit codes.</summary>
+/// <summary>Process-level concerns of the CLI: turning errors into exit codes. Each command builds its own
+/// <see cref="CommandIO"/> (logs to standard error, results to standard output) from its invocation.</summary>
 internal static class Cli
 {
-    /// <summary>
-    /// Logs go to standard error, so that a command's JSON on standard output stays machine-readable.
-    /// A command that writes a run directory adds a JSON log file there with <see cref="LogToRunDirectory"/>.
-    /// </summary>
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        Log.Logger = ConsoleLogger().CreateLogger();
+        var invocation = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         try
         {
-            var parse = root.Parse(args);
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            return await root.Parse(args).InvokeAsync(invocation);
         }
         catch (Exception error) when (IsBadInput(error))
         {
-            Log.Error("{Message}", error.Message);
+            await invocation.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss} ERR] {error.Message}"));
             return 2;
-        }
-        finally
-        {
-            await Log.CloseAndFlushAsync();
         }
     }
 
@@ -37,18 +27,6 @@ internal static class Cli
     /// </summary>
     private static bool IsBadInput(Exception error) => error is UserInputException or InvalidDataException
         or FormatException or FileNotFoundException or DirectoryNotFoundException;
-
-    /// <summary>Also writes every log event as one JSON line to <paramref name="path"/> (a run's log.jsonl).</summary>
-    public static void LogToRunDirectory(string path)
-    {
-        Log.Logger = ConsoleLogger()
-            .WriteTo.File(new JsonFormatter(renderMessage: true), path)
-            .CreateLogger();
-    }
-
-    private static LoggerConfiguration ConsoleLogger() => new LoggerConfiguration()
-        .MinimumLevel.Information()
-        .WriteTo.Console(standardErrorFromLevel: LogEventLevel.Verbose, outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
 }
 
 /// <summary>Bad input from the person at the keyboard (a file, key or value at fault): reported as one clear line, exit code 2.</summary>

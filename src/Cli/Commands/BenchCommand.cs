@@ -51,10 +51,10 @@ internal static class BenchCommand
             if (m == "search")
             {
                 Validate(options);
-                foreach (var line in Search(options)) Console.WriteLine(JsonSerializer.Serialize(line));
+                foreach (var line in Search(options)) parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(line));
                 return 0;
             }
-            Console.WriteLine(JsonSerializer.Serialize(Run(options)));
+            parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(Run(options)));
             return 0;
         });
         return command;

@@ -17,11 +17,12 @@ internal static class CompareCommand
         command.Options.Add(json);
         command.SetAction(parseResult =>
         {
+            using var io = CommandIO.Of(parseResult);
             var runs = parseResult.GetValue(runDirectories)!.Select(RunDirectory.Open).ToList();
             var comparison = RunComparison.Load(runs);
             if (!parseResult.GetValue(json))
             {
-                Console.Out.Write(comparison.RenderText());
+                io.Out.Write(comparison.RenderText());
                 return 0;
             }
             for (int m = 0; m < comparison.Methods.Count; m++)
@@ -30,7 +31,7 @@ internal static class CompareCommand
                 {
                     if (comparison.Rows[m][r] is { } result)
                     {
-                        Console.Out.WriteLine(JsonSerializer.Serialize(new
+                        io.Out.WriteLine(JsonSerializer.Serialize(new
                         {
                             run = comparison.Runs[r],
                             iteration = result.Iteration,

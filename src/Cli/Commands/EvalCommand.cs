@@ -4,7 +4,6 @@ using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Rewards;
-using Serilog;
 using Spectre.Console;
 
 namespace Reasoner.Cli.Commands;
@@ -30,6 +29,7 @@ internal static class EvalCommand
         foreach (var option in new Option[] { split, count, problemSeed, compare, json, metrics }) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            using var io = CommandIO.Of(parse);
             var task = policy.BuildTask(parse);
             var which = parse.GetValue(split) switch
             {
@@ -47,9 +47,9 @@ internal static class EvalCommand
             var proposer = new PolicyProposer(model, tokenizer, pool, parse.GetValue(policy.Slots));
             var evaluator = new Evaluator(task, proposer, policy.ValueEstimator(parse, task, proposer, pool));
             var problems = task.Generate(which, n, parse.GetValue(problemSeed));
-            Log.Information("Evaluating {Methods} on {N} {Split} problems of {Task}", string.Join(", ", methods.Select(m => m.Label)), problems.Count, which, task.Name);
+            io.Log.Information("Evaluating {Methods} on {N} {Split} problems of {Task}", string.Join(", ", methods.Select(m => m.Label)), problems.Count, which, task.Name);
             var report = evaluator.Run(which, problems, methods, new EvaluationOptions(parse.GetValue(policy.Seed), budget),
-                (method, done) => { if (done == problems.Count || done % 10 == 0) Log.Information("{Method}: {Done}/{N}", method, done, problems.Count); });
+                (method, done) => { if (done == problems.Count || done % 10 == 0) io.Log.Information("{Method}: {Done}/{N}", method, done, problems.Count); });
             if (parse.GetValue(metrics) is { } folder)
             {
                 Directory.CreateDirectory(folder);
@@ -57,8 +57,8 @@ internal static class EvalCommand
                 using var outcomesWriter = new OutcomesWriter(Path.Combine(folder, "outcomes.jsonl"));
                 report.Write(0, metricsWriter, outcomesWriter);
             }
-            if (parse.GetValue(json)) Console.WriteLine(report.ToJsonLine());
-            else AnsiConsole.Write(Table(report));
+            if (parse.GetValue(json)) io.Out.WriteLine(report.ToJsonLine());
+            else io.Ansi.Write(Table(report));
             return 0;
         });
         return command;

@@ -24,7 +24,7 @@ internal static class LmLossCommand
         command.Options.Add(threads);
         command.SetAction(parse =>
         {
-            Console.WriteLine(Run(parse.GetValue(weights)!, parse.GetValue(tokens)!, parse.GetValue(threads)));
+            parse.InvocationConfiguration.Output.WriteLine(Run(parse.GetValue(weights)!, parse.GetValue(tokens)!, parse.GetValue(threads)));
             return 0;
         });
         return command;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Reasoner.Experiments.Reports;
 using Reasoner.Experiments.Runs;
-using Serilog;
 
 namespace Reasoner.Cli.Commands;
 
@@ -16,13 +15,14 @@ internal static class ReportCommand
         command.Arguments.Add(runDirectory);
         command.SetAction(parseResult =>
         {
+            using var io = CommandIO.Of(parseResult);
             var run = RunDirectory.Open(parseResult.GetValue(runDirectory)!);
             var written = RunReport.Write(run);
             foreach (string path in written)
             {
-                Log.Information("Wrote {Path}", path);
+                io.Log.Information("Wrote {Path}", path);
             }
-            Console.Out.WriteLine(JsonSerializer.Serialize(new { run = run.Path, summary = written[0], plots = written.Skip(1) }));
+            io.Out.WriteLine(JsonSerializer.Serialize(new { run = run.Path, summary = written[0], plots = written.Skip(1) }));
             return 0;
         });
         return command;

@@ -4,7 +4,6 @@ using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Runs;
 using Reasoner.Tensors;
-using Serilog;
 
 namespace Reasoner.Cli.Commands;
 
@@ -31,15 +30,16 @@ internal static class RunCommand
             var config = ConfigBinder.LoadFile<ExperimentConfig>(parse.GetValue(configPath)!, parse.GetValue(sets) ?? []);
             if (parse.GetValue(output) is { } outputFolder) config = config with { Output = outputFolder };
             var run = RunDirectory.Create(config.Output, config.Name, TimeProvider.System);
-            Cli.LogToRunDirectory(run.LogPath);
-            Log.Information("Run {Name} -> {Path}", config.Name, run.Path);
+            using var io = CommandIO.Of(parse);
+            io.LogToFile(run.LogPath);
+            io.Log.Information("Run {Name} -> {Path}", config.Name, run.Path);
             using var pool = new WorkerPool(parse.GetValue(threads));
             var backend = new GptBackend(config, config.Task.Create(), pool);
-            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog());
+            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog(io.Log));
             foreach (var (accuracy, iteration) in summary.Accuracy.Select((a, i) => (a, i)))
-                Log.Information("Iteration {Iteration}: {Accuracy}", iteration, string.Join(", ", accuracy.Select(a => $"{a.Key} {a.Value:P1}")));
-            Log.Information("Wrote {Summary}", run.SummaryPath);
-            Console.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Log.Information("Iteration {Iteration}: {Accuracy}", iteration, string.Join(", ", accuracy.Select(a => $"{a.Key} {a.Value:P1}")));
+            io.Log.Information("Wrote {Summary}", run.SummaryPath);
+            io.Out.WriteLine(JsonSerializer.Serialize(new
             {
                 run = run.Path,
                 summary = run.SummaryPath,
@@ -58,17 +58,17 @@ internal static class RunCommand
     }
 
     /// <summary>Progress as log lines: each phase at about every fifth of its problems, and notes as they come.</summary>
-    private sealed class ProgressLog : ILoopObserver
+    private sealed class ProgressLog(Serilog.ILogger log) : ILoopObserver
     {
         public void Progress(LoopProgress p)
         {
             int every = Math.Max(1, p.Total / 5);
             if (p.Done % every != 0 && p.Done != p.Total) return;
             string iteration = p.Iterations > 0 ? $"{p.Iteration}/{p.Iterations}" : p.Iteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Log.Information("{Phase} [iteration {Iteration}] {Done}/{Total} problems, mean reward {Reward:0.000}, {Rate:0.00} problems/s",
+            log.Information("{Phase} [iteration {Iteration}] {Done}/{Total} problems, mean reward {Reward:0.000}, {Rate:0.00} problems/s",
                 p.Phase, iteration, p.Done, p.Total, p.MeanReward, p.ProblemsPerSecond);
         }
 
-        public void Note(string messageTemplate, params object[] values) => Log.Information(messageTemplate, values);
+        public void Note(string messageTemplate, params object[] values) => log.Information(messageTemplate, values);
     }
 }

@@ -29,6 +29,7 @@ internal static class SolveCommand
         foreach (var option in new Option[] { problem, target, problemJson, children, treeOut }) command.Options.Add(option);
         command.SetAction(parse =>
         {
+            using var io = CommandIO.Of(parse);
             var task = policy.BuildTask(parse);
             var theProblem = ReadProblem(task, parse.GetValue(problem), parse.GetValue(target), parse.GetValue(problemJson));
             var method = policy.Method(parse);
@@ -39,15 +40,15 @@ internal static class SolveCommand
             var result = method.Create().Run(task, theProblem, proposer, policy.ValueEstimator(parse, task, proposer, pool), budget, new Random(parse.GetValue(policy.Seed)));
             var verdict = task.Verify(theProblem, result.Completion, new RewardConfig());
 
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(task.Prompt(theProblem).TrimEnd())}[/]  ({Markup.Escape(method.Label)})");
-            AnsiConsole.Write(Render(result, Math.Max(1, parse.GetValue(children))));
-            AnsiConsole.MarkupLine("[bold]Chosen path[/]");
-            foreach (var line in result.Completion.Split('\n')) AnsiConsole.MarkupLine($"  [green]{Markup.Escape(line)}[/]");
-            AnsiConsole.MarkupLine(verdict.Correct
+            io.Ansi.MarkupLine($"[bold]{Markup.Escape(task.Prompt(theProblem).TrimEnd())}[/]  ({Markup.Escape(method.Label)})");
+            io.Ansi.Write(Render(result, Math.Max(1, parse.GetValue(children))));
+            io.Ansi.MarkupLine("[bold]Chosen path[/]");
+            foreach (var line in result.Completion.Split('\n')) io.Ansi.MarkupLine($"  [green]{Markup.Escape(line)}[/]");
+            io.Ansi.MarkupLine(verdict.Correct
                 ? $"[bold green]Correct[/]: {Markup.Escape(result.Answer ?? "")}"
                 : $"[bold red]Not correct[/]: {Markup.Escape(verdict.Reason ?? "no answer")}");
             var s = result.Spent;
-            AnsiConsole.MarkupLine(string.Create(CultureInfo.InvariantCulture,
+            io.Ansi.MarkupLine(string.Create(CultureInfo.InvariantCulture,
                 $"Compute: {s.GeneratedTokens} generated tokens, {s.ForwardTokens} policy tokens, {s.ProposerCalls} proposer calls, {s.ValueEvaluations} value evaluations in {s.ValueCalls} calls, {s.Nodes} nodes, {s.WallTime.TotalSeconds:0.00} s"));
             if (parse.GetValue(treeOut) is { } path)
             {

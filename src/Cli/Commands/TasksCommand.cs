@@ -3,7 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Reasoner.Rewards;
-using Serilog;
 
 namespace Reasoner.Cli.Commands;
 
@@ -69,7 +68,7 @@ internal static class TasksCommand
         command.SetAction(parse =>
         {
             var task = options.BuildTask(parse);
-            WriteProblems(task, options.Generate(parse, task), Console.Out);
+            WriteProblems(task, options.Generate(parse, task), parse.InvocationConfiguration.Output);
             return 0;
         });
         return command;
@@ -84,6 +83,7 @@ internal static class TasksCommand
         command.Options.Add(output);
         command.SetAction(parse =>
         {
+            using var io = CommandIO.Of(parse);
             var task = options.BuildTask(parse);
             var problems = options.Generate(parse, task);
             var file = parse.GetValue(output)!;
@@ -92,7 +92,7 @@ internal static class TasksCommand
             {
                 WriteProblems(task, problems, writer);
             }
-            Log.Information("Wrote {Count} {Task} problems to {Path}", problems.Count, task.Name, file.FullName);
+            io.Log.Information("Wrote {Count} {Task} problems to {Path}", problems.Count, task.Name, file.FullName);
             return 0;
         });
         return command;
@@ -111,10 +111,11 @@ internal static class TasksCommand
         command.Options.Add(lengthPenalty);
         command.SetAction(parse =>
         {
+            using var io = CommandIO.Of(parse);
             var task = TaskDifficultyOptions.CreateTask(parse.GetValue(taskOption)!);
             var rewards = new RewardConfig(parse.GetValue(formatBonus), parse.GetValue(processWeight), parse.GetValue(lengthPenalty));
-            var (scored, errors) = Score(task, Console.In, Console.Out, rewards);
-            Log.Information("Scored {Scored} completions, {Errors} malformed input lines", scored, errors);
+            var (scored, errors) = Score(task, Console.In, io.Out, rewards);
+            io.Log.Information("Scored {Scored} completions, {Errors} malformed input lines", scored, errors);
             return 0;
         });
         return command;

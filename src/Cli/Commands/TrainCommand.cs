@@ -6,7 +6,6 @@ using Reasoner.Experiments.Training;
 using Reasoner.Policy;
 using Reasoner.Rewards;
 using Reasoner.Tensors;
-using Serilog;
 using Spectre.Console;
 
 namespace Reasoner.Cli.Commands;
@@ -14,7 +13,7 @@ namespace Reasoner.Cli.Commands;
 /// <summary>
 /// <c>reasoner train sft|value</c>: imitation of the task's expert from scratch, and the value model from Monte-Carlo
 /// targets of a trained policy. Each writes a checkpoint, its loss curve beside it (<c>.loss.csv</c>, <c>.loss.svg</c>)
-/// and one JSON line of results on stdout; a progress bar goes to stderr.
+/// and one JSON line of results on stdout; a progress bar goes to stderr (on a terminal).
 /// </summary>
 internal static class TrainCommand
 {
@@ -120,6 +119,7 @@ internal static class TrainCommand
         model.AddTo(command);
         command.SetAction(parse =>
         {
+            using var io = CommandIO.Of(parse);
             var task = common.BuildTask(parse);
             var tokenizer = TaskTokenizer.For(task);
             var (training, test) = common.Generate(parse, task);
@@ -130,17 +130,17 @@ internal static class TrainCommand
             int seed = parse.GetValue(common.Seed);
             using var pool = new WorkerPool(parse.GetValue(common.Threads));
             var policy = Gpt.CreateRandom(config, seed);
-            Log.Information("SFT on {Count} {Task} demonstrations: {Layers} layers, d_model {Dim}, {Heads} heads, ctx {Context}, {Parameters:N0} parameters",
+            io.Log.Information("SFT on {Count} {Task} demonstrations: {Layers} layers, d_model {Dim}, {Heads} heads, ctx {Context}, {Parameters:N0} parameters",
                 demonstrations.Count, task.Name, config.Layers, config.ModelDim, config.Heads, config.Context, policy.Parameters.Length);
             var trainer = new ExampleTrainer(policy, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: 0f));
-            var (curve, seconds) = TrainWithProgress(trainer, demonstrations, parse.GetValue(common.Steps), new Random(seed), "sft");
+            var (curve, seconds) = TrainWithProgress(io, trainer, demonstrations, parse.GetValue(common.Steps), new Random(seed), "sft");
             string output = common.OutPath(parse);
             Checkpoint.Save(output, policy, tokenizer);
             WriteCurve(curve, output, $"train sft: {task.Name}");
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
             var greedy = evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
-            Log.Information("Wrote {Path}; greedy accuracy on {Count} held-out problems: {Accuracy:P1}", output, evaluated.Count, greedy?.Accuracy);
-            WriteResult(new Dictionary<string, object?>
+            io.Log.Information("Wrote {Path}; greedy accuracy on {Count} held-out problems: {Accuracy:P1}", output, evaluated.Count, greedy?.Accuracy);
+            WriteResult(io, new Dictionary<string, object?>
             {
                 ["command"] = "train sft",
                 ["task"] = task.Name,
@@ -181,6 +181,7 @@ internal static class TrainCommand
             command.Options.Add(option);
         command.SetAction(parse =>
         {
+            using var io = CommandIO.Of(parse);
             var task = common.BuildTask(parse);
             var (policy, tokenizer) = LoadPolicy(parse.GetValue(policyPath)!, task);
             var (training, test) = common.Generate(parse, task);
@@ -205,11 +206,11 @@ internal static class TrainCommand
             {
                 if (done < training.Count && reported.Elapsed.TotalSeconds < 15) return;
                 reported.Restart();
-                Log.Information("Value targets: {Done}/{Total} problems rolled out ({Rate:F1}/s)", done, training.Count, done / clock.Elapsed.TotalSeconds);
+                io.Log.Information("Value targets: {Done}/{Total} problems rolled out ({Rate:F1}/s)", done, training.Count, done / clock.Elapsed.TotalSeconds);
             });
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
             var heldOutTargets = ValueTargets.Collect(decoder, tokenizer, task, evaluated, k, parse.GetValue(temperature), random, source);
-            Log.Information("{Count} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
+            io.Log.Information("{Count} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
                 valueExamples.Count, training.Count, k, clock.Elapsed.TotalSeconds, valueExamples.Average(e => e.ValueTarget!.Value));
 
             bool isSeparate = parse.GetValue(separate);
@@ -241,7 +242,7 @@ internal static class TrainCommand
             var trainer = new ExampleTrainer(valueModel, tokenizer, pool, config);
             float? before = MeanValueLoss(trainer, heldOutTargets);
             var greedyBefore = !isSeparate && evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
-            var (curve, seconds) = TrainWithProgress(trainer, examples, parse.GetValue(common.Steps), random, "value");
+            var (curve, seconds) = TrainWithProgress(io, trainer, examples, parse.GetValue(common.Steps), random, "value");
             float? after = MeanValueLoss(trainer, heldOutTargets);
             var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
             // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
@@ -250,8 +251,8 @@ internal static class TrainCommand
             string output = common.OutPath(parse);
             Checkpoint.Save(output, valueModel, tokenizer);
             WriteCurve(curve, output, $"train value: {task.Name}");
-            Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4})", output, before, after, constant);
-            WriteResult(new Dictionary<string, object?>
+            io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4})", output, before, after, constant);
+            WriteResult(io, new Dictionary<string, object?>
             {
                 ["command"] = "train value",
                 ["task"] = task.Name,
@@ -339,15 +340,17 @@ internal static class TrainCommand
         return -(target * Math.Log(p) + (1 - target) * Math.Log(1 - p));
     }
 
-    /// <summary>Trains with a Spectre progress bar on stderr showing the loss and tokens/s.</summary>
-    private static (LossCurve Curve, double Seconds) TrainWithProgress(ExampleTrainer trainer, IReadOnlyList<TrainingExample> examples, int steps, Random random, string label)
+    /// <summary>Trains with a Spectre progress bar showing the loss and tokens/s on a terminal; elsewhere (a pipe, a CI log) a
+    /// log line at every tenth of the steps.</summary>
+    private static (LossCurve Curve, double Seconds) TrainWithProgress(CommandIO io, ExampleTrainer trainer, IReadOnlyList<TrainingExample> examples, int steps, Random random, string label)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         var clock = Stopwatch.StartNew();
         LossCurve? curve = null;
         try
         {
-            console.Progress()
+            if (!io.ErrorIsTerminal)
+                return (trainer.Train(examples, steps, random, new LogProgress(io.Log, trainer, clock, label, steps)), clock.Elapsed.TotalSeconds);
+            io.ErrorAnsi.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
                 .Start(context =>
                 {
@@ -360,6 +363,19 @@ internal static class TrainCommand
             throw new UserInputException(error.Message, error);
         }
         return (curve!, clock.Elapsed.TotalSeconds);
+    }
+
+    private sealed class LogProgress(Serilog.ILogger log, ExampleTrainer trainer, Stopwatch clock, string label, int steps) : IProgress<TrainingStep>
+    {
+        private readonly int _every = Math.Max(1, steps / 10);
+        private int _done;
+
+        public void Report(TrainingStep step)
+        {
+            if (++_done % _every != 0 && _done != steps) return;
+            log.Information("{Label} step {Done}/{Steps}: loss {Loss:F3}{Value}, {Rate:N0} tok/s", label, _done, steps, step.Losses.TokenLoss,
+                step.Losses.ValueLoss is { } v ? $", value {v:F3}" : "", trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+        }
     }
 
     private sealed class BarProgress(ProgressTask bar, ExampleTrainer trainer, Stopwatch clock, string label) : IProgress<TrainingStep>
@@ -379,5 +395,5 @@ internal static class TrainCommand
         curve.WriteSvg(checkpoint + ".loss.svg", title);
     }
 
-    private static void WriteResult(Dictionary<string, object?> result) => Console.WriteLine(JsonSerializer.Serialize(result));
+    private static void WriteResult(CommandIO io, Dictionary<string, object?> result) => io.Out.WriteLine(JsonSerializer.Serialize(result));
 }

@@ -1,15 +1,14 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using Reasoner.Cli.Commands;
 using Reasoner.Experiments.Inference;
 using Reasoner.Policy;
 using Reasoner.Rewards;
-using Spectre.Console;
 
 namespace Reasoner.Cli.Tests.Commands;
 
 /// <summary>eval and solve end to end on a random-init checkpoint: output shapes, never accuracy.</summary>
-[Collection("Console")]
 public sealed class EvalSolveCommandTests : IDisposable
 {
     readonly string folder = Directory.CreateTempSubdirectory("reasoner-cli-").FullName;
@@ -26,21 +25,8 @@ public sealed class EvalSolveCommandTests : IDisposable
 
     static (int Code, string Output) Run(Command command, params string[] args)
     {
-        var root = new RootCommand { command };
-        var output = new StringWriter();
-        var previous = Console.Out;
-        var previousAnsi = AnsiConsole.Console;
-        Console.SetOut(output);
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        try
-        {
-            return (root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }), output.ToString());
-        }
-        finally
-        {
-            Console.SetOut(previous);
-            AnsiConsole.Console = previousAnsi;
-        }
+        var invocation = CommandRunner.Run(command, args);
+        return (invocation.Code, invocation.Output);
     }
 
     [Fact]
@@ -72,9 +58,29 @@ public sealed class EvalSolveCommandTests : IDisposable
         Assert.Contains("Chosen path", output);
         Assert.Contains("Compute:", output);
         Assert.True(output.Contains("Correct", StringComparison.Ordinal) || output.Contains("Not correct", StringComparison.Ordinal));
+        Assert.DoesNotContain("\u001b[", output);
         using var tree = JsonDocument.Parse(File.ReadAllText(treePath));
         Assert.Equal("mcts", tree.RootElement.GetProperty("method").GetString());
         Assert.True(tree.RootElement.GetProperty("nodes").GetArrayLength() >= 1);
+    }
+
+    [Fact]
+    public async Task SolvePipedIntoAnotherProgramWritesNoColourEscapes()
+    {
+        // The real process, its standard output and error pipes as `reasoner solve ... | tail` sees them.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { typeof(SolveCommand).Assembly.Location, "solve", "--checkpoint", checkpoint, "--task", "game24", "--problem", "4 4 6 8",
+            "--option", "simulations=2", "--option", "candidates=2", "--budget-tokens", "100", "--max-step-tokens", "8", "--threads", "1" })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var errorRead = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await errorRead;
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, error);
+        Assert.Contains("Chosen path", output);
+        Assert.DoesNotContain("\u001b", output);
+        Assert.DoesNotContain("\u001b", error);
     }
 
     [Theory]

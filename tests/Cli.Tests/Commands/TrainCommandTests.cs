@@ -10,12 +10,7 @@ public sealed class TrainCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static int Run(params string[] args)
-    {
-        var root = new RootCommand();
-        root.Subcommands.Add(TrainCommand.Create());
-        return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
-    }
+    private static int Run(params string[] args) => CommandRunner.Run(TrainCommand.Create(), args).Code;
 
     private static readonly string[] Tiny =
         ["--task", "countdown", "--numbers", "3", "--problems", "20", "--test-problems", "10", "--eval", "4", "--steps", "3", "--batch", "4",
