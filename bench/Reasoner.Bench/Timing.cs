@@ -11,8 +11,11 @@ internal static unsafe partial class Timing
     /// one-thread run is what the kernel costs when it has the core; wall time is what the caller waits.</summary>
     public static (double Wall, double Cpu) Median(Action action, int repeats = 5, double repeatSeconds = 0.05)
     {
-        action();
+        // Warm until the JIT has moved the code to its optimised tier (after 30 calls and a background delay): a
+        // kernel called only a few times would otherwise be timed as unoptimised code. Capped for the slow products.
         var stopwatch = Stopwatch.StartNew();
+        for (int warm = 0; stopwatch.Elapsed.TotalSeconds < 5 && (warm < 40 || stopwatch.Elapsed.TotalSeconds < 0.3); warm++) action();
+        stopwatch.Restart();
         action();
         double once = Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-7);
         int calls = (int)Math.Clamp(repeatSeconds / once, 1, 1_000_000);
