@@ -71,10 +71,10 @@ internal static unsafe class StepBench
         }
 
         var qkv = Fill((long)n * 3 * c, 2f);
-        var (attY, att, dAttY, dQkv) = (new float[n * c], new float[(long)b * h * t * t], Fill(n * c), new float[(long)n * 3 * c]);
+        var (attY, att, dAtt, dAttY, dQkv) = (new float[n * c], new float[(long)b * h * t * t], new float[(long)b * h * t * t], Fill(n * c), new float[(long)n * 3 * c]);
         yield return ("attention fwd", l, pool => Attention.Forward(pool, attY, att, qkv, b, t, c, h));
         Attention.Forward(new WorkerPool(1), attY, att, qkv, b, t, c, h);
-        yield return ("attention bwd", l, pool => Attention.Backward(pool, dQkv, dAttY, qkv, att, b, t, c, h));
+        yield return ("attention bwd", l, pool => Attention.Backward(pool, dQkv, dAtt, dAttY, qkv, att, b, t, c, h));
 
         var (fch, fchGelu, dFchGelu, dFch) = (Fill((long)n * 4 * c, 4f), new float[(long)n * 4 * c], Fill((long)n * 4 * c), new float[(long)n * 4 * c]);
         yield return ("gelu fwd", l, pool => Gelu.Forward(pool, fchGelu, fch));

@@ -105,7 +105,7 @@ public sealed class Gpt
             // residual2 = block input + attproj
             Residual.Backward(grads.BlockInput(l), grads.AttProj(l), grads.Residual2(l));
             Matmul.Backward(pool, grads.AttY(l), w.AttnProjWeight.Of(dp), w.AttnProjBias.Of(dp), grads.AttProj(l), acts.AttY(l), w.AttnProjWeight.Of(p), n, c, c);
-            Attention.Backward(pool, grads.Qkv(l), grads.AttY(l), acts.Qkv(l), acts.Att(l), batch, time, c, heads);
+            Attention.Backward(pool, grads.Qkv(l), grads.Att(l), grads.AttY(l), acts.Qkv(l), acts.Att(l), batch, time, c, heads);
             Matmul.Backward(pool, grads.Ln1(l), w.AttnWeight.Of(dp), w.AttnBias.Of(dp), grads.Qkv(l), acts.Ln1(l), w.AttnWeight.Of(p), n, c, 3 * c);
             LayerNorm.Backward(pool, grads.BlockInput(l), w.Ln1Weight.Of(dp), w.Ln1Bias.Of(dp), grads.Ln1(l), acts.BlockInput(l), w.Ln1Weight.Of(p),
                 acts.Ln1Mean(l), acts.Ln1Rstd(l), n, c);

@@ -48,6 +48,54 @@ internal static class Reference
         return y;
     }
 
+    /// <summary>
+    /// The gradient of sum(Attention(qkv) * dOut) in qkv, from the chain rule written out per head:
+    /// dv_t2 = sum_t p[t,t2] dout_t; dp[t,t2] = dout_t . v_t2; dpre = p (dp - sum_t2 p dp); dq_t = sum_t2 dpre k_t2 / sqrt(hs);
+    /// dk_t2 = sum_t dpre[t,t2] q_t / sqrt(hs).
+    /// </summary>
+    public static double[] AttentionBackward(double[] qkv, double[] dOut, int batch, int time, int c, int heads)
+    {
+        int hs = c / heads, c3 = 3 * c;
+        double scale = 1 / Math.Sqrt(hs);
+        var dqkv = new double[qkv.Length];
+        for (int b = 0; b < batch; b++)
+            for (int h = 0; h < heads; h++)
+                for (int t = 0; t < time; t++)
+                {
+                    int q = (b * time + t) * c3 + h * hs, o = (b * time + t) * c + h * hs;
+                    var scores = new double[t + 1];
+                    for (int t2 = 0; t2 <= t; t2++)
+                    {
+                        int k = (b * time + t2) * c3 + c + h * hs;
+                        for (int i = 0; i < hs; i++) scores[t2] += qkv[q + i] * qkv[k + i] * scale;
+                    }
+                    var p = Softmax(scores);
+                    var dp = new double[t + 1];
+                    double weighted = 0;
+                    for (int t2 = 0; t2 <= t; t2++)
+                    {
+                        int v = (b * time + t2) * c3 + 2 * c + h * hs;
+                        for (int i = 0; i < hs; i++)
+                        {
+                            dp[t2] += dOut[o + i] * qkv[v + i];
+                            dqkv[v + i] += p[t2] * dOut[o + i];
+                        }
+                        weighted += p[t2] * dp[t2];
+                    }
+                    for (int t2 = 0; t2 <= t; t2++)
+                    {
+                        double dPre = p[t2] * (dp[t2] - weighted) * scale;
+                        int k = (b * time + t2) * c3 + c + h * hs;
+                        for (int i = 0; i < hs; i++)
+                        {
+                            dqkv[q + i] += dPre * qkv[k + i];
+                            dqkv[k + i] += dPre * qkv[q + i];
+                        }
+                    }
+                }
+        return dqkv;
+    }
+
     public static double[] Softmax(double[] x)
     {
         double max = x.Max();

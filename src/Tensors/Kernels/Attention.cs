@@ -1,24 +1,40 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Reasoner.Tensors.Kernels;
 
 /// <summary>
-/// Multi-head causal self-attention, fused as in llm.c: q k^T / sqrt(hs), causal softmax and the weighted sum of values
-/// in one kernel per (batch row, head). Only the softmax probabilities (B,H,T,T) are kept for backward.
+/// Multi-head causal self-attention, one (batch row, head) per parallel index, as in llm.c; only the softmax
+/// probabilities (B,H,T,T) are kept for backward. Each head's products (q k^T, att v, and the four of backward) run as
+/// blocked matrix products on <see cref="Gemm"/>'s register tiles: the head's K, V (and Q, dOut) are packed once into
+/// panels, each strip of MR query rows once into a strip, and every tile above the causal diagonal is skipped, so a
+/// head costs about half of its square products. (Row-by-row dot products, the earlier form, spent 5-8x longer.)
 /// </summary>
 public static unsafe class Attention
 {
+    // Packing space of the thread running a head: grown on demand, kept for the thread's life, so a warm step allocates
+    // nothing (the same scheme as Gemm's).
+    [ThreadStatic] private static float[]? t_scratch;
+
     /// <summary>
     /// output (B,T,C) from qkv (B,T,3C) whose rows hold q|k|v, head h using columns h*hs..(h+1)*hs-1 of each.
     /// att (B,H,T,T) receives the probabilities: att[b,h,t,t2] = softmax_t2(q_t . k_t2 / sqrt(hs)) for t2 &lt;= t, 0 beyond.
     /// </summary>
-    public static void Forward(WorkerPool pool, Span<float> output, Span<float> att, ReadOnlySpan<float> qkv, int batch, int time, int channels, int heads)
+    public static void Forward(WorkerPool pool, Span<float> output, Span<float> att, ReadOnlySpan<float> qkv, int batch, int time, int channels, int heads) =>
+        Forward(pool, output, att, qkv, batch, time, channels, heads, Vector512.IsHardwareAccelerated);
+
+    /// <summary><see cref="Forward(WorkerPool, Span{float}, Span{float}, ReadOnlySpan{float}, int, int, int, int)"/> with the
+    /// vector width chosen by the caller (tests run the Vector256 tiles on AVX-512 machines too).</summary>
+    internal static void Forward(WorkerPool pool, Span<float> output, Span<float> att, ReadOnlySpan<float> qkv, int batch, int time, int channels,
+        int heads, bool wide)
     {
+        CheckShapes(channels, heads);
         Check(output.Length >= batch * time * channels && att.Length >= batch * heads * time * time && qkv.Length >= batch * time * 3 * channels);
         fixed (float* o = output, a = att, x = qkv)
         {
-            var body = new ForwardHeads(o, a, x, time, channels, heads);
+            var body = new ForwardHeads(o, a, x, time, channels, heads, wide);
             pool.For(batch * heads, ref body);
         }
     }
@@ -27,14 +43,21 @@ public static unsafe class Attention
     /// Backward of out_t = sum_t2 att[t,t2] v_t2 with att = softmax(pre), pre[t,t2] = q_t . k_t2 * scale:
     /// dv_t2 += att[t,t2] dout_t; datt[t,t2] = dout_t . v_t2; dpre = att * (datt - sum_t2(att * datt));
     /// dq_t += scale * sum_t2 dpre[t,t2] k_t2; dk_t2 += scale * dpre[t,t2] q_t. Heads own disjoint columns: no races.
+    /// <paramref name="dAtt"/> (B,H,T,T) is working space, overwritten: it ends holding scale * dpre below the diagonal.
     /// </summary>
-    public static void Backward(WorkerPool pool, Span<float> dQkv, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> qkv, ReadOnlySpan<float> att,
-        int batch, int time, int channels, int heads)
+    public static void Backward(WorkerPool pool, Span<float> dQkv, Span<float> dAtt, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> qkv,
+        ReadOnlySpan<float> att, int batch, int time, int channels, int heads) =>
+        Backward(pool, dQkv, dAtt, dOutput, qkv, att, batch, time, channels, heads, Vector512.IsHardwareAccelerated);
+
+    internal static void Backward(WorkerPool pool, Span<float> dQkv, Span<float> dAtt, ReadOnlySpan<float> dOutput, ReadOnlySpan<float> qkv,
+        ReadOnlySpan<float> att, int batch, int time, int channels, int heads, bool wide)
     {
-        Check(dQkv.Length >= batch * time * 3 * channels && dOutput.Length >= batch * time * channels);
-        fixed (float* dx = dQkv, dy = dOutput, x = qkv, a = att)
+        CheckShapes(channels, heads);
+        Check(dQkv.Length >= batch * time * 3 * channels && dOutput.Length >= batch * time * channels && qkv.Length >= batch * time * 3 * channels
+            && att.Length >= batch * heads * time * time && dAtt.Length >= batch * heads * time * time);
+        fixed (float* dx = dQkv, da = dAtt, dy = dOutput, x = qkv, a = att)
         {
-            var body = new BackwardHeads(dx, dy, x, a, time, channels, heads);
+            var body = new BackwardHeads(dx, da, dy, x, a, time, channels, heads, wide);
             pool.For(batch * heads, ref body);
         }
     }
@@ -55,9 +78,130 @@ public static unsafe class Attention
         }
     }
 
+    private static void CheckShapes(int channels, int heads)
+    {
+        if (heads < 1 || channels % heads != 0) throw new ArgumentException($"channels {channels} must be a positive multiple of heads {heads}");
+    }
+
     private static void Check(bool sizesFit)
     {
         if (!sizesFit) throw new ArgumentException("attention buffers are smaller than (B,T,C), (B,H,T,T) and (B,T,3C) require");
+    }
+
+    /// <summary>This thread's packing space of at least <paramref name="floats"/>, 64-byte aligned.</summary>
+    private static float* Scratch(int floats)
+    {
+        if (t_scratch == null || t_scratch.Length < floats + 16)
+            t_scratch = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true); // + 16: room to align
+        return (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t_scratch)) + 63) & ~(nint)63);
+    }
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    /// <summary>
+    /// One head: S = Q K^T strip by strip (tiles right of the strip's last row skipped), each row's softmax in place, then
+    /// out = P V with the sum over keys cut at the strip's last row (P is 0 beyond it).
+    /// </summary>
+    private readonly struct ForwardHeads(float* output, float* att, float* qkv, int T, int C, int H, bool wide) : IParallelBody
+    {
+        public void Invoke(int bh)
+        {
+            int b = bh / H, h = bh % H, hs = C / H, c3 = 3 * C, mr = Gemm.StripRows(wide), nr = Gemm.PanelColumns(wide);
+            float scale = 1f / MathF.Sqrt(hs);
+            float* q = qkv + (long)b * T * c3 + h * hs, k = q + C, v = q + 2 * C;
+            float* probs = att + (long)bh * T * T, o = output + (long)b * T * C + h * hs;
+            int keyColumns = RoundUp(T, nr), valueColumns = RoundUp(hs, nr);
+            float* packedK = Scratch(keyColumns * hs + T * valueColumns + mr * Math.Max(hs, T));
+            float* packedV = packedK + keyColumns * hs, strip = packedV + T * valueColumns;
+            Gemm.PackB(new GemmOperand(k, c3, transposed: true), 0, hs, 0, T, nr, packedK); // K^T (hs,T)
+            Gemm.PackB(new GemmOperand(v, c3, transposed: false), 0, T, 0, hs, nr, packedV); // V (T,hs)
+            for (int t0 = 0; t0 < T; t0 += mr)
+            {
+                int rows = Math.Min(mr, T - t0), end = t0 + rows; // the strip's rows see keys [0, end)
+                Gemm.PackA(new GemmOperand(q + (long)t0 * c3, c3, transposed: false), 0, rows, 0, hs, mr, strip);
+                for (int j0 = 0; j0 < end; j0 += nr)
+                    Gemm.Tile(wide, strip, packedK + j0 * hs, hs, probs + (long)t0 * T + j0, T, rows, Math.Min(nr, T - j0), store: true);
+                for (int t = t0; t < end; t++)
+                {
+                    float* row = probs + (long)t * T;
+                    Softmax.ScaledInPlace(row, t + 1, scale, wide);
+                    new Span<float>(row + t + 1, T - t - 1).Clear(); // the tiles wrote scores of future keys too
+                }
+                Gemm.PackA(new GemmOperand(probs + (long)t0 * T, T, transposed: false), 0, rows, 0, end, mr, strip);
+                for (int c0 = 0; c0 < hs; c0 += nr)
+                    Gemm.Tile(wide, strip, packedV + c0 * T, end, o + (long)t0 * C + c0, C, rows, Math.Min(nr, hs - c0), store: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// One head's backward in four blocked products: per strip of query rows dP = dOut V^T, then dpre in place, then
+    /// dQ += dpre K; per strip of key rows dK += dpre^T Q and dV += P^T dOut, the sums over queries starting at the
+    /// strip's first key (dpre and P are 0 above the diagonal).
+    /// </summary>
+    private readonly struct BackwardHeads(float* dQkv, float* dAtt, float* dOutput, float* qkv, float* att, int T, int C, int H, bool wide) : IParallelBody
+    {
+        public void Invoke(int bh)
+        {
+            int b = bh / H, h = bh % H, hs = C / H, c3 = 3 * C, mr = Gemm.StripRows(wide), nr = Gemm.PanelColumns(wide);
+            float scale = 1f / MathF.Sqrt(hs);
+            long rowsOffset = (long)b * T * c3 + h * hs;
+            float* q = qkv + rowsOffset, k = q + C, v = q + 2 * C, dq = dQkv + rowsOffset, dk = dq + C, dv = dq + 2 * C;
+            float* probs = att + (long)bh * T * T, dPre = dAtt + (long)bh * T * T, dOut = dOutput + (long)b * T * C + h * hs;
+            int keyColumns = RoundUp(T, nr), headColumns = RoundUp(hs, nr);
+            float* packedVt = Scratch(keyColumns * hs + 3 * T * headColumns + mr * Math.Max(hs, T));
+            float* packedK = packedVt + keyColumns * hs, packedQ = packedK + T * headColumns, packedDOut = packedQ + T * headColumns;
+            float* strip = packedDOut + T * headColumns;
+            Gemm.PackB(new GemmOperand(v, c3, transposed: true), 0, hs, 0, T, nr, packedVt); // V^T (hs,T)
+            Gemm.PackB(new GemmOperand(k, c3, transposed: false), 0, T, 0, hs, nr, packedK); // K (T,hs)
+            Gemm.PackB(new GemmOperand(q, c3, transposed: false), 0, T, 0, hs, nr, packedQ); // Q (T,hs)
+            Gemm.PackB(new GemmOperand(dOut, C, transposed: false), 0, T, 0, hs, nr, packedDOut); // dOut (T,hs)
+            for (int t0 = 0; t0 < T; t0 += mr)
+            {
+                int rows = Math.Min(mr, T - t0), end = t0 + rows;
+                // dP[t, 0:end] = dOut_t . v_t2
+                Gemm.PackA(new GemmOperand(dOut + (long)t0 * C, C, transposed: false), 0, rows, 0, hs, mr, strip);
+                for (int j0 = 0; j0 < end; j0 += nr)
+                    Gemm.Tile(wide, strip, packedVt + j0 * hs, hs, dPre + (long)t0 * T + j0, T, rows, Math.Min(nr, T - j0), store: true);
+                for (int t = t0; t < end; t++) PreSoftmaxGradient(probs + (long)t * T, dPre + (long)t * T, t + 1, end, scale);
+                // dQ[t0:end] += dpre[t0:end, 0:end] @ K[0:end]
+                Gemm.PackA(new GemmOperand(dPre + (long)t0 * T, T, transposed: false), 0, rows, 0, end, mr, strip);
+                for (int c0 = 0; c0 < hs; c0 += nr)
+                    Gemm.Tile(wide, strip, packedK + c0 * T, end, dq + (long)t0 * c3 + c0, c3, rows, Math.Min(nr, hs - c0), store: false);
+            }
+            for (int j0 = 0; j0 < T; j0 += mr)
+            {
+                int rows = Math.Min(mr, T - j0), queries = T - j0; // queries j0..T-1 see the strip's keys
+                // dK[j0:j0+rows] += dpre[j0:T, j0:j0+rows]^T @ Q[j0:T]
+                Gemm.PackA(new GemmOperand(dPre + (long)j0 * T + j0, T, transposed: true), 0, rows, 0, queries, mr, strip);
+                for (int c0 = 0; c0 < hs; c0 += nr)
+                    Gemm.Tile(wide, strip, packedQ + c0 * T + j0 * nr, queries, dk + (long)j0 * c3 + c0, c3, rows, Math.Min(nr, hs - c0), store: false);
+                // dV[j0:j0+rows] += P[j0:T, j0:j0+rows]^T @ dOut[j0:T]
+                Gemm.PackA(new GemmOperand(probs + (long)j0 * T + j0, T, transposed: true), 0, rows, 0, queries, mr, strip);
+                for (int c0 = 0; c0 < hs; c0 += nr)
+                    Gemm.Tile(wide, strip, packedDOut + c0 * T + j0 * nr, queries, dv + (long)j0 * c3 + c0, c3, rows, Math.Min(nr, hs - c0), store: false);
+            }
+        }
+
+        /// <summary>dpre[0:n] = scale * P (dP - sum(P dP)) in place over dP's row, and 0 over [n, end): the rest of the
+        /// diagonal strip, which the transposed products read. Two fused passes: rows are a few dozen long.</summary>
+        private static void PreSoftmaxGradient(float* p, float* dP, int n, int end, float scale)
+        {
+            float weighted = TensorPrimitives.Dot(new ReadOnlySpan<float>(p, n), new ReadOnlySpan<float>(dP, n));
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var (w, s) = (Vector512.Create(weighted), Vector512.Create(scale));
+                for (; i <= n - 16; i += 16) ((Vector512.Load(dP + i) - w) * Vector512.Load(p + i) * s).Store(dP + i);
+            }
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var (w, s) = (Vector256.Create(weighted), Vector256.Create(scale));
+                for (; i <= n - 8; i += 8) ((Vector256.Load(dP + i) - w) * Vector256.Load(p + i) * s).Store(dP + i);
+            }
+            for (; i < n; i++) dP[i] = (dP[i] - weighted) * p[i] * scale;
+            new Span<float>(dP + n, end - n).Clear();
+        }
     }
 
     /// <summary>One query row's attention: scores into row[0..=last], softmax, then out = sum row[t2] v_t2.</summary>
@@ -72,7 +216,7 @@ public static unsafe class Attention
     }
 
     // Head vectors are short (hs = 32 or 64): inlined pointer loops avoid the per-call checks of TensorPrimitives,
-    // which cost more than the arithmetic at this length (T^2/2 calls per head).
+    // which cost more than the arithmetic at this length.
 
     /// <summary>sum_i a[i] b[i] over n floats.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -101,57 +245,6 @@ public static unsafe class Attention
             for (; i <= n - 8; i += 8) Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(x + i), a, Vector256.Load(y + i)), y + i);
         }
         for (; i < n; i++) y[i] += alpha * x[i];
-    }
-
-    private readonly struct ForwardHeads(float* output, float* att, float* qkv, int T, int C, int H) : IParallelBody
-    {
-        public void Invoke(int bh)
-        {
-            int b = bh / H, h = bh % H, hs = C / H, c3 = 3 * C;
-            float* rows = qkv + (long)b * T * c3;
-            for (int t = 0; t < T; t++)
-            {
-                float* row = att + ((long)bh * T + t) * T;
-                AttendRow(rows + (long)t * c3 + h * hs, rows + C + h * hs, rows + 2 * C + h * hs, c3, t, hs, row,
-                    output + ((long)b * T + t) * C + h * hs);
-                new Span<float>(row + t + 1, T - t - 1).Clear();
-            }
-        }
-    }
-
-    private readonly struct BackwardHeads(float* dQkv, float* dOutput, float* qkv, float* att, int T, int C, int H) : IParallelBody
-    {
-        public void Invoke(int bh)
-        {
-            int b = bh / H, h = bh % H, hs = C / H, c3 = 3 * C;
-            float scale = 1f / MathF.Sqrt(hs);
-            float* rows = qkv + (long)b * T * c3, dRows = dQkv + (long)b * T * c3;
-            Span<float> dAttSpan = T <= 2048 ? stackalloc float[T] : new float[T];
-            fixed (float* dAtt = dAttSpan)
-                for (int t = 0; t < T; t++)
-                {
-                    float* row = att + ((long)bh * T + t) * T;
-                    float* dout = dOutput + ((long)b * T + t) * C + h * hs;
-                    float weighted = 0;
-                    for (int t2 = 0; t2 <= t; t2++)
-                    {
-                        long v = (long)t2 * c3 + 2 * C + h * hs;
-                        dAtt[t2] = Dot(dout, rows + v, hs);
-                        Axpy(dRows + v, row[t2], dout, hs);
-                        weighted += row[t2] * dAtt[t2];
-                    }
-                    float* q = rows + (long)t * c3 + h * hs;
-                    float* dq = dRows + (long)t * c3 + h * hs;
-                    for (int t2 = 0; t2 <= t; t2++)
-                    {
-                        float dPre = row[t2] * (dAtt[t2] - weighted) * scale;
-                        if (dPre == 0) continue;
-                        long k = (long)t2 * c3 + C + h * hs;
-                        Axpy(dq, dPre, rows + k, hs);
-                        Axpy(dRows + k, dPre, q, hs);
-                    }
-                }
-        }
     }
 
     private readonly struct CachedHeads(float* output, float* qkv, float* keys, float* values, int* slots, int* positions, int context, int C, int H)

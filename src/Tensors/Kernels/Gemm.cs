@@ -40,7 +40,7 @@ internal static unsafe class Gemm
         bool overwrite = false, float* bias = null)
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
-        int mr = wide ? 8 : 6, nr = wide ? 32 : 16;
+        int mr = StripRows(wide), nr = PanelColumns(wide);
         // One block per thread, cut along the longer side of C: cutting M repacks B once per block and cutting N
         // repacks A, so the shorter side's operand is the one copied twice. Tiny products stay on one thread.
         long work = (long)m * n * k;
@@ -50,6 +50,23 @@ internal static unsafe class Gemm
         blocks = Math.Min(blocks, units);
         var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks, overwrite, bias);
         pool.For(blocks, ref body);
+    }
+
+    /// <summary>MR: rows of A per packed strip, rows of the register tile.</summary>
+    internal static int StripRows(bool wide) => wide ? 8 : 6;
+
+    /// <summary>NR: columns of B per packed panel, columns of the register tile.</summary>
+    internal static int PanelColumns(bool wide) => wide ? 32 : 16;
+
+    /// <summary>
+    /// One register tile for kernels that pack their own operands (attention): C[0:rows, 0:cols] += strip (MR x kc, as
+    /// <see cref="PackA"/> lays it out) @ panel (kc x NR, as <see cref="PackB"/> lays it out), or with
+    /// <paramref name="store"/> C = product + bias (null: none). rows &lt;= MR, cols &lt;= NR.
+    /// </summary>
+    internal static void Tile(bool wide, float* strip, float* panel, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias = null)
+    {
+        if (wide) Kernel8x32(strip, panel, kc, c, ldc, rows, cols, store, bias);
+        else Kernel6x16(strip, panel, kc, c, ldc, rows, cols, store, bias);
     }
 
     private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int mr,
@@ -100,7 +117,7 @@ internal static unsafe class Gemm
 
     /// <summary>Copies A[i0 : i0+mc, p0 : p0+kc] into strips of mr rows: strip s, step p holds A[i0+s*mr+i, p0+p]
     /// at [s*mr*kc + p*mr + i], zero past the last row.</summary>
-    private static void PackA(GemmOperand a, int i0, int mc, int p0, int kc, int mr, float* packed)
+    internal static void PackA(GemmOperand a, int i0, int mc, int p0, int kc, int mr, float* packed)
     {
         for (int ir = 0; ir < mc; ir += mr)
         {
@@ -148,7 +165,7 @@ internal static unsafe class Gemm
 
     /// <summary>Copies B[p0 : p0+kc, j0 : j0+nc] into panels of nr columns: panel q, step p holds B[p0+p, j0+q*nr+j]
     /// at [q*nr*kc + p*nr + j], zero past the last column.</summary>
-    private static void PackB(GemmOperand b, int p0, int kc, int j0, int nc, int nr, float* packed)
+    internal static void PackB(GemmOperand b, int p0, int kc, int j0, int nc, int nr, float* packed)
     {
         for (int jr = 0; jr < nc; jr += nr)
         {

@@ -8,8 +8,8 @@ public class AttentionTests
     [Theory]
     [InlineData(6, 1, 1)]
     [InlineData(6, 2, 2)]
-    [InlineData(24, 2, 2)] // head size 12: one 8-wide vector step and a scalar tail
-    [InlineData(32, 2, 1)] // head size 16: vectors only
+    [InlineData(24, 2, 2)] // head size 12: less than one register tile wide
+    [InlineData(32, 2, 1)] // head size 16
     public void Forward_matches_the_reference_and_backward_matches_finite_differences(int c, int heads, int threads)
     {
         const int batch = 2, time = 4;
@@ -26,9 +26,39 @@ public class AttentionTests
             Assert.All(att.Skip(row * time + t + 1).Take(time - t - 1), p => Assert.Equal(0f, p)); // causal: no future keys
         }
 
-        var dqkv = new float[qkv.Length];
-        Attention.Backward(pool, dqkv, g, qkv, att, batch, time, c, heads);
+        var (dqkv, dAtt) = (new float[qkv.Length], new float[att.Length]);
+        Attention.Backward(pool, dqkv, dAtt, g, qkv, att, batch, time, c, heads);
         AssertClose(Numeric(x => Project(Reference.Attention(x, batch, time, c, heads), g), qkv), dqkv, 1e-3, 1e-5, "dqkv");
+    }
+
+    public static TheoryData<int, bool> Setups => new() { { 1, true }, { 2, true }, { 1, false }, { 2, false } };
+
+    [Theory]
+    [MemberData(nameof(Setups))]
+    public void Every_length_from_1_to_70_matches_the_naive_forward_and_backward(int threads, bool wide)
+    {
+        // Lengths cross the 6- and 8-row strips and the 16- and 32-key panels; head sizes 1..40 cross the panels of the
+        // value and gradient products. Backward adds to what dqkv held, and must not depend on what dAtt held.
+        using var pool = new WorkerPool(threads);
+        for (int time = 1; time <= 70; time++)
+        {
+            int heads = 1 + time % 3, headSize = 1 + time * 7 % 40, c = heads * headSize, batch = 1 + time % 2;
+            var random = new Random(time);
+            var (qkv, dOut, start) = (RandomFloats(random, batch * time * 3 * c, 2), RandomFloats(random, batch * time * c), RandomFloats(random, batch * time * 3 * c));
+            var (y, att) = (new float[batch * time * c], Enumerable.Repeat(float.NaN, batch * heads * time * time).ToArray());
+            string shape = $"T={time} H={heads} hs={headSize} B={batch} wide={wide} threads={threads}";
+            Attention.Forward(pool, y, att, qkv, batch, time, c, heads, wide);
+            AssertClose(Reference.Attention(ToDouble(qkv), batch, time, c, heads), y, 1e-5, 1e-5, "output " + shape);
+            for (int row = 0; row < batch * heads * time; row++)
+                Assert.All(att.Skip(row * time + row % time + 1).Take(time - row % time - 1), p => Assert.Equal(0f, p));
+
+            var dqkv = (float[])start.Clone();
+            var dAtt = Enumerable.Repeat(float.NaN, att.Length).ToArray();
+            Attention.Backward(pool, dqkv, dAtt, dOut, qkv, att, batch, time, c, heads, wide);
+            var expected = Reference.AttentionBackward(ToDouble(qkv), ToDouble(dOut), batch, time, c, heads);
+            for (int i = 0; i < expected.Length; i++) expected[i] += start[i];
+            AssertClose(expected, dqkv, 1e-4, 1e-5, "dqkv " + shape);
+        }
     }
 
     [Fact]

@@ -20,4 +20,22 @@ public class SoftmaxTests
         double max = logits.Max();
         Assert.Equal(max + Math.Log(logits.Sum(v => Math.Exp(v - max))), Softmax.LogSumExp(logits), 1e-2);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public unsafe void Scaled_in_place_rows_of_every_length_0_to_256_match_the_reference(bool wide)
+    {
+        var random = new Random(wide ? 1 : 2);
+        for (int n = 1; n <= 256; n++)
+        {
+            float scale = 0.05f + (float)random.NextDouble();
+            var row = Enumerable.Range(0, n + 1).Select(_ => (float)(random.NextDouble() * 60 - 30)).ToArray();
+            float sentinel = row[n];
+            var expected = Reference.Softmax(row.Take(n).Select(v => (double)v * scale).ToArray());
+            fixed (float* r = row) Softmax.ScaledInPlace(r, n, scale, wide);
+            GradCheck.AssertClose(expected, row.AsSpan(0, n), 1e-5, 1e-7, $"n={n} wide={wide}");
+            Assert.Equal(sentinel, row[n]); // nothing past the row is touched
+        }
+    }
 }
