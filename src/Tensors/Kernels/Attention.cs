@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -187,7 +186,7 @@ public static unsafe class Attention
         /// diagonal strip, which the transposed products read. Two fused passes: rows are a few dozen long.</summary>
         private static void PreSoftmaxGradient(float* p, float* dP, int n, int end, float scale)
         {
-            float weighted = TensorPrimitives.Dot(new ReadOnlySpan<float>(p, n), new ReadOnlySpan<float>(dP, n));
+            float weighted = Dot(p, dP, n);
             int i = 0;
             if (Vector512.IsHardwareAccelerated)
             {

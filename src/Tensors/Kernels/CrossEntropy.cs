@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Reasoner.Tensors.Kernels;
 
 /// <summary>
@@ -144,7 +146,11 @@ public static unsafe class CrossEntropy
             if (k == 0) return;
             float* x = logits + (long)n * V, d = dLogits + (long)n * V;
             float lse = logSumExp[n];
-            for (int i = 0; i < V; i++) d[i] += k * MathF.Exp(x[i] - lse);
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (var (kv, shift) = (Vector256.Create(k), Vector256.Create(-lse)); i <= V - 8; i += 8)
+                    Vector256.FusedMultiplyAdd(kv, Exponential.Of(Vector256.Load(x + i) + shift), Vector256.Load(d + i)).Store(d + i);
+            for (; i < V; i++) d[i] += k * MathF.Exp(x[i] - lse);
             d[targets[n]] -= k;
         }
     }

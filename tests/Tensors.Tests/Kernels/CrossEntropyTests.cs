@@ -17,6 +17,33 @@ public class CrossEntropyTests
     }
 
     [Fact]
+    public void Every_vocabulary_size_1_to_80_and_a_large_one_match_the_analytic_loss_and_gradient()
+    {
+        // dlogits = k (softmax - onehot): the vector body and the scalar tail of every row, added to what was there.
+        using var pool = new WorkerPool(2);
+        foreach (int vocab in Enumerable.Range(1, 80).Append(5003))
+        {
+            const int rows = 3;
+            var random = new Random(vocab);
+            var logits = RandomFloats(random, rows * vocab, 8);
+            var targets = Enumerable.Range(0, rows).Select(_ => random.Next(vocab)).ToArray();
+            var (losses, lse) = (new float[rows], new float[rows]);
+            CrossEntropy.Forward(pool, losses, lse, logits, targets, rows, vocab);
+            AssertClose(Reference.CrossEntropy(ToDouble(logits), targets, rows, vocab), losses, 1e-5, 1e-5, $"losses V={vocab}");
+            float[] coefficients = [0.5f, 0f, -2f];
+            var dLogits = Enumerable.Repeat(1f, rows * vocab).ToArray();
+            CrossEntropy.Backward(pool, dLogits, coefficients, logits, lse, targets, rows, vocab);
+            var expected = new double[rows * vocab];
+            for (int n = 0; n < rows; n++)
+            {
+                var probs = Reference.Softmax(ToDouble(logits.AsSpan(n * vocab, vocab).ToArray()));
+                for (int i = 0; i < vocab; i++) expected[n * vocab + i] = 1 + coefficients[n] * (probs[i] - (i == targets[n] ? 1 : 0));
+            }
+            AssertClose(expected, dLogits, 1e-5, 1e-6, $"dlogits V={vocab}");
+        }
+    }
+
+    [Fact]
     public void Weighted_mean_loss_and_its_gradient_match_the_double_reference()
     {
         using var pool = new WorkerPool(2);
