@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
 # Reasoner against the tuned PyTorch reference, side by side, alternating run by run.
-#   bench/compare-torch.sh [path/to/torch_ref.py]      (default ../shared/bench/torch_ref.py)
-# Prints a table of tokens/s, the ratio Reasoner / PyTorch and Reasoner's GFLOP/s; the raw JSON lines of
-# every run go to bench/results/compare-<timestamp>.jsonl. Takes about 10 minutes on 2 cores.
-# PyTorch runs tuned as ../shared/bench/README.md explains: OpenMP OpenBLAS with its AVX-512 kernels and a
-# malloc that keeps freed memory. Comparing against the machine's defaults would flatter us.
+#   bench/compare-torch.sh [--repeats N] [--threads "2 1"] [--only train-tiny,decode-small,...]
+#                          [--baseline path/to/reasoner.dll] [path/to/torch_ref.py]
+# Default reference: ../shared/bench/torch_ref.py beside the repository, else /work/shared/bench/torch_ref.py.
+# Each configuration runs --repeats times (default 1) per engine, in a random order per round so that drift hits all
+# alike; the table shows median tokens/s, the ratio Reasoner / PyTorch of the medians and Reasoner's GFLOP/s. With
+# --baseline, an earlier build of the reasoner CLI runs in the same rounds (its ratio is the "before" column).
+# The raw JSON lines of every run go to bench/results/compare-<timestamp>.jsonl. One round of the whole matrix takes
+# about 10 minutes on 2 cores. PyTorch runs tuned as ../shared/bench/README.md explains: OpenMP OpenBLAS with its
+# AVX-512 kernels and a malloc that keeps freed memory. Comparing against the machine's defaults would flatter us.
+# DOTNET_EnableAVX512F=0 in the environment runs Reasoner's AVX2 code paths (both builds), PyTorch is unchanged.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-ref=${1:-$root/../shared/bench/torch_ref.py}
+repeats=1 threads_list="2 1" only="" baseline="" ref=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --repeats) repeats=$2; shift 2 ;;
+    --threads) threads_list=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
+    -*) echo "compare-torch: unknown option $1" >&2; exit 2 ;;
+    *) ref=$1; shift ;;
+  esac
+done
+if [ -z "$ref" ]; then
+  ref=$root/../shared/bench/torch_ref.py
+  [ -f "$ref" ] || ref=/work/shared/bench/torch_ref.py
+fi
 [ -f "$ref" ] || { echo "compare-torch: no reference at $ref" >&2; exit 2; }
 ref=$(cd "$(dirname "$ref")" && pwd)/$(basename "$ref")
+[ -z "$baseline" ] || [ -f "$baseline" ] || { echo "compare-torch: no baseline build at $baseline" >&2; exit 2; }
 PY=/usr/bin/python3
 BLASDIR=/usr/lib/x86_64-linux-gnu/openblas-openmp
 
@@ -34,39 +54,51 @@ GPT2="--layers 12 --d-model 768 --heads 12 --vocab 50304 --ctx 256"
 run() {  # engine name threads args...
   local engine=$1 name=$2 threads=$3; shift 3
   local line
-  if [ "$engine" = torch ]; then
-    line=$("${TUNED[@]}" $PY "$ref" --threads "$threads" "$@")
-  else
-    line=$(dotnet "$reasoner" bench --threads "$threads" "$@")
-  fi
+  case $engine in
+    torch) line=$("${TUNED[@]}" $PY "$ref" --threads "$threads" "$@") ;;
+    reasoner) line=$(dotnet "$reasoner" bench --threads "$threads" "$@") ;;
+    baseline) line=$(dotnet "$baseline" bench --threads "$threads" "$@") ;;
+  esac
   echo "{\"engine\":\"$engine\",\"name\":\"$name\",\"threads\":$threads,\"result\":$line}" >> "$out"
   echo "$engine $name t=$threads: $(echo "$line" | $PY -c 'import sys,json; print(round(json.load(sys.stdin)["tokens_per_s"]), "tokens/s")')" >&2
 }
 
-pair() {  # name threads args...: both engines, the order alternating so drift hits both alike
-  if [ $((RANDOM % 2)) -eq 0 ]; then run torch "$@"; run reasoner "$@"; else run reasoner "$@"; run torch "$@"; fi
+engines="torch reasoner"
+[ -n "$baseline" ] && engines="$engines baseline"
+round() {  # name threads args...: every engine once, in a random order
+  [ -z "$only" ] || [[ ",$only," == *",$1,"* ]] || return 0
+  for engine in $(printf '%s\n' $engines | shuf); do run "$engine" "$@"; done
 }
 
-for threads in 2 1; do
-  pair train-tiny   "$threads" --mode train $TINY  --batch 32 --warmup 3 --steps 10
-  pair train-small  "$threads" --mode train $SMALL --batch 16 --warmup 3 --steps 10
-  pair decode-tiny  "$threads" --mode decode $TINY  --batch 64 --prompt-len 16 --gen 48 --warmup 1 --steps 5
-  pair decode-small "$threads" --mode decode $SMALL --batch 64 --prompt-len 16 --gen 48 --warmup 1 --steps 5
-  pair train-gpt2   "$threads" --mode train $GPT2  --batch 4 --warmup 2 --steps 3
+for ((r = 0; r < repeats; r++)); do
+  for threads in $threads_list; do
+    round train-tiny   "$threads" --mode train $TINY  --batch 32 --warmup 3 --steps 10
+    round train-small  "$threads" --mode train $SMALL --batch 16 --warmup 3 --steps 10
+    round decode-tiny  "$threads" --mode decode $TINY  --batch 64 --prompt-len 16 --gen 48 --warmup 1 --steps 5
+    round decode-small "$threads" --mode decode $SMALL --batch 64 --prompt-len 16 --gen 48 --warmup 1 --steps 5
+    round train-gpt2   "$threads" --mode train $GPT2  --batch 4 --warmup 2 --steps 3
+  done
 done
 
 $PY - "$out" <<'PY'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 by = {}
 for r in rows:
-    by.setdefault((r["name"], r["threads"]), {})[r["engine"]] = r["result"]
-print(f"{'config':<14}{'threads':>8}{'PyTorch tok/s':>15}{'Reasoner tok/s':>16}{'ratio':>8}{'Reasoner GFLOP/s':>18}")
-for (name, threads), e in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    by.setdefault((r["name"], r["threads"]), {}).setdefault(r["engine"], []).append(r["result"])
+has_base = any("baseline" in e for e in by.values())
+med = lambda results, key: statistics.median(x[key] for x in results)
+print(f"{'config':<14}{'threads':>8}{'runs':>5}{'PyTorch tok/s':>15}{'Reasoner tok/s':>16}{'ratio':>8}"
+      + (f"{'before':>8}" if has_base else "") + f"{'Reasoner GFLOP/s':>18}")
+for (name, threads), e in sorted(by.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
     t, r = e.get("torch"), e.get("reasoner")
     if not t or not r:
         continue
-    print(f"{name:<14}{threads:>8}{t['tokens_per_s']:>15,.0f}{r['tokens_per_s']:>16,.0f}"
-          f"{r['tokens_per_s'] / t['tokens_per_s']:>8.2f}{r.get('gflops', float('nan')):>18.1f}")
+    line = (f"{name:<14}{threads:>8}{len(r):>5}{med(t, 'tokens_per_s'):>15,.0f}{med(r, 'tokens_per_s'):>16,.0f}"
+            f"{med(r, 'tokens_per_s') / med(t, 'tokens_per_s'):>8.2f}")
+    if has_base:
+        b = e.get("baseline")
+        line += f"{med(b, 'tokens_per_s') / med(t, 'tokens_per_s'):>8.2f}" if b else f"{'':>8}"
+    print(line + f"{med(r, 'gflops'):>18.1f}")
 print(f"raw runs: {sys.argv[1]}")
 PY

@@ -47,6 +47,56 @@ internal static class CountdownSolver
         return steps;
     }
 
+    /// <summary>
+    /// Marks reached[t - minTarget] for every integer t in [minTarget, minTarget + reached.Length) that the numbers reach,
+    /// each used once, with the search's own moves (a + b, a * b, larger - smaller, larger / smaller, smaller / larger,
+    /// in exact checked arithmetic): the targets <see cref="Solve"/> finds a solution for when its budget does not run out.
+    /// One exhaustive pass for all targets at once, where the problem generator would otherwise solve each target apart.
+    /// </summary>
+    public static void ReachTargets(IReadOnlyList<int> numbers, int minTarget, Span<bool> reached)
+    {
+        var levels = new Rational[numbers.Count + 1][];
+        for (var count = 0; count <= numbers.Count; count++) levels[count] = new Rational[count];
+        var initial = levels[numbers.Count];
+        for (var i = 0; i < initial.Length; i++) initial[i] = Rational.FromInteger(numbers[i]);
+        Array.Sort(initial);
+        Reach(levels, numbers.Count, minTarget, reached);
+    }
+
+    private static void Reach(Rational[][] levels, int count, int minTarget, Span<bool> reached)
+    {
+        var state = levels[count];
+        if (count == 1)
+        {
+            var value = state[0];
+            if (value.IsInteger && value.Numerator >= minTarget && value.Numerator - minTarget < reached.Length)
+            {
+                reached[(int)(value.Numerator - minTarget)] = true;
+            }
+            return;
+        }
+        for (var i = 0; i < count; i++)
+        {
+            for (var j = i + 1; j < count; j++)
+            {
+                if (ValueSearch.SeenPair(state, i, j))
+                {
+                    continue;
+                }
+                var (small, large) = (state[i], state[j]);
+                foreach (var code in ValueSearch.Ops)
+                {
+                    if (!ValueSearch.TryMove(code, small, large, out var value))
+                    {
+                        continue;
+                    }
+                    ValueSearch.Fill(levels[count - 1], state, i, j, value);
+                    Reach(levels, count - 1, minTarget, reached);
+                }
+            }
+        }
+    }
+
     /// <summary>Every solution, without pruning of symmetric orders: for tests and for counting solutions of small problems.</summary>
     public static IEnumerable<IReadOnlyList<Step>> AllSolutions(IReadOnlyList<int> numbers, int target)
     {
@@ -167,7 +217,7 @@ internal static class CountdownSolver
         /// <summary>The steps of the solution <see cref="Find"/> found, in order.</summary>
         public IEnumerable<(Rational Left, char Op, Rational Right)> Path => _path;
 
-        private static readonly char[] Ops = ['+', '*', '-', '/', '\\'];
+        public static readonly char[] Ops = ['+', '*', '-', '/', '\\'];
 
         /// <summary>Searches from the state held in level <paramref name="count"/>.</summary>
         public bool Find(int count)
@@ -193,19 +243,11 @@ internal static class CountdownSolver
                 var pass = m / moves.Length;
                 var (i, j, code) = moves[m % moves.Length];
                 var (small, large) = (state[i], state[j]);
-                // '\\' is small / large: division both ways, the smaller first only when it differs.
-                var (left, op, right) = code switch
-                {
-                    '+' or '*' => (small, code, large),
-                    '\\' => (small, '/', large),
-                    _ => (large, code, small),
-                };
-                if ((code == '\\' && small == large) || !Rational.TryApply(op, left, right, out var value)
-                    || (_random is not null && Difficulty(value) != pass))
+                if (!TryMove(code, small, large, out var value) || (_random is not null && Difficulty(value) != pass))
                 {
                     continue;
                 }
-                _path[depth] = (left, op, right);
+                _path[depth] = Operands(code, small, large);
                 if (count == 2)
                 {
                     if (value == _target)
@@ -222,6 +264,24 @@ internal static class CountdownSolver
             }
             _failed.Add(key);
             return false;
+        }
+
+        /// <summary>The step of a move from a pair (small &lt;= large): '\\' is small / large, so division goes both ways,
+        /// the smaller first only when the two differ.</summary>
+        private static (Rational Left, char Op, Rational Right) Operands(char code, Rational small, Rational large) => code switch
+        {
+            '+' or '*' => (small, code, large),
+            '\\' => (small, '/', large),
+            _ => (large, code, small),
+        };
+
+        /// <summary>The result of a move; false when it is not defined (small / large of equal values, division by zero,
+        /// overflow).</summary>
+        public static bool TryMove(char code, Rational small, Rational large, out Rational value)
+        {
+            value = default;
+            var (left, op, right) = Operands(code, small, large);
+            return !(code == '\\' && small == large) && Rational.TryApply(op, left, right, out value);
         }
 
         /// <summary>The pass of a shuffled search that tries this result: 0 whole up to 100, 1 larger whole, 2 fraction.</summary>
@@ -252,7 +312,7 @@ internal static class CountdownSolver
         }
 
         /// <summary>True when an earlier pair of the same two values was already tried from this state.</summary>
-        private static bool SeenPair(Rational[] state, int i, int j)
+        public static bool SeenPair(Rational[] state, int i, int j)
         {
             for (var a = 0; a <= i; a++)
             {
@@ -272,7 +332,7 @@ internal static class CountdownSolver
         }
 
         /// <summary>Writes the state without positions i and j, with <paramref name="value"/> inserted in order.</summary>
-        private static void Fill(Rational[] next, Rational[] state, int i, int j, Rational value)
+        public static void Fill(Rational[] next, Rational[] state, int i, int j, Rational value)
         {
             var written = 0;
             var inserted = false;

@@ -54,25 +54,10 @@ public sealed class CountdownTask : ITask
 
     /// <summary>
     /// Draws numbers and a target uniformly, keeping those the expert solves. The split is a hash of the multiset and
-    /// target; Game-of-24 test puzzles never enter the train split.
+    /// target; Game-of-24 test puzzles never enter the train split. <see cref="CountdownGenerator"/> says how it stays fast.
     /// </summary>
-    public IReadOnlyList<Problem> Generate(Split split, int count, int seed)
-    {
-        var random = new Random(seed);
-        return SplitAssignment.Collect(split, count, () => Draw(random), p => p.CanonicalKey,
-            p => split == Split.Train && Game24Puzzles.IsTestPuzzle(p.Numbers, p.Target));
-    }
-
-    private CountdownProblem? Draw(Random random)
-    {
-        var numbers = new int[_options.Numbers];
-        for (var i = 0; i < numbers.Length; i++)
-        {
-            numbers[i] = random.Next(_options.MinNumber, _options.MaxNumber + 1);
-        }
-        var target = random.Next(_options.MinTarget, _options.MaxTarget + 1);
-        return CountdownSolver.Solve(numbers, target, GenerationBudget) is null ? null : CountdownProblem.Create(Name, numbers, target);
-    }
+    public IReadOnlyList<Problem> Generate(Split split, int count, int seed) =>
+        new CountdownGenerator(_options, Name, GenerationBudget).Generate(split, count, seed);
 
     public string Prompt(Problem problem) => PromptOf(As(problem));
 
