@@ -9,7 +9,8 @@
 # The raw JSON lines of every run go to bench/results/compare-<timestamp>.jsonl. One round of the whole matrix takes
 # about 10 minutes on 2 cores. PyTorch runs tuned as ../shared/bench/README.md explains: OpenMP OpenBLAS with its
 # AVX-512 kernels and a malloc that keeps freed memory. Comparing against the machine's defaults would flatter us.
-# DOTNET_EnableAVX512F=0 in the environment runs Reasoner's AVX2 code paths (both builds), PyTorch is unchanged.
+# DOTNET_EnableAVX512=0 in the environment runs Reasoner's AVX2 code paths (both builds), PyTorch is unchanged. (On .NET 10
+# DOTNET_EnableAVX512F=0 no longer does: Vector512 stays accelerated.)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)

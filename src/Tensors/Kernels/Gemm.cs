@@ -29,6 +29,7 @@ internal static unsafe class Gemm
     private const int MC = 144;  // an MC x KC block of A is 144 KiB: stays in L2; a multiple of both MRs
     private const int NC = 512;  // a KC x NC block of B is 512 KiB: L2, read once per block of A
     private const int ScratchFloats = MC * KC + KC * NC + 16; // + 16: room to align to 64 bytes
+    private const int InPlaceStride = 512; // floats (2 KiB): the longest operand stride read in place, unpacked
 
     // Packing space of the thread running a block: allocated once per thread (pinned, never moves), reused by every
     // product, so a warm training or decode step allocates nothing.
@@ -65,8 +66,8 @@ internal static unsafe class Gemm
     /// </summary>
     internal static void Tile(bool wide, float* strip, float* panel, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias = null)
     {
-        if (wide) Kernel8x32(strip, panel, kc, c, ldc, rows, cols, store, bias);
-        else Kernel6x16(strip, panel, kc, c, ldc, rows, cols, store, bias);
+        if (wide) Kernel8x32(strip, 1, 8, panel, 32, kc, c, ldc, rows, cols, store, bias);
+        else Kernel6x16(strip, 1, 6, panel, 16, kc, c, ldc, rows, cols, store, bias);
     }
 
     private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int mr,
@@ -83,30 +84,50 @@ internal static unsafe class Gemm
             var scratch = t_scratch ??= GC.AllocateUninitializedArray<float>(ScratchFloats, pinned: true);
             float* aligned = (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)) + 63) & ~(nint)63);
             float* packedA = aligned, packedB = aligned + MC * KC;
-
+            // An operand with a short stride is read in place: rows of a row-major A, columns of a transposed A, rows of a
+            // row-major B. Packing it would cost more than it saves: the small models' products reuse each packed
+            // element only a few hundred times. A long stride is packed: the rows of an in-place panel or strip would
+            // fall into the same few L1 sets (a stride of 4 KiB puts them all in one) and evict each other. A last
+            // strip of fewer than MR rows and a last panel of fewer than NR columns are packed too (zero-padded); a
+            // transposed B (a linear layer's weight) always is, each KC x NC block once.
+            bool aInPlace = a.Stride <= InPlaceStride, packB = b.Transposed || b.Stride > InPlaceStride;
             for (int jc = n0; jc < n1; jc += NC)
             {
-                int nc = Math.Min(NC, n1 - jc);
+                int nc = Math.Min(NC, n1 - jc), fullPanels = packB ? 0 : nc / nr * nr;
                 for (int pc = 0; pc < k; pc += KC)
                 {
                     int kc = Math.Min(KC, k - pc);
                     bool store = overwrite && pc == 0; // the first K block writes C, later ones add to it
-                    PackB(b, pc, kc, jc, nc, nr, packedB);
+                    if (fullPanels < nc) PackB(b, pc, kc, jc + fullPanels, nc - fullPanels, nr, packedB + (long)fullPanels * kc);
                     for (int ic = m0; ic < m1; ic += MC)
                     {
-                        int mc = Math.Min(MC, m1 - ic);
-                        PackA(a, ic, mc, pc, kc, mr, packedA);
+                        int mc = Math.Min(MC, m1 - ic), fullStrips = aInPlace ? mc / mr * mr : 0;
+                        if (fullStrips < mc) PackA(a, ic + fullStrips, mc - fullStrips, pc, kc, mr, packedA + (long)fullStrips * kc);
                         for (int jr = 0; jr < nc; jr += nr)
                         {
-                            float* panel = packedB + (long)jr * kc;
                             int cols = Math.Min(nr, nc - jr);
+                            bool bInPlace = jr < fullPanels;
+                            float* panel = bInPlace ? b.Data + (long)pc * b.Stride + jc + jr : packedB + (long)jr * kc;
+                            nint bStep = bInPlace ? b.Stride : nr;
                             float* panelBias = bias == null ? null : bias + jc + jr;
                             for (int ir = 0; ir < mc; ir += mr)
                             {
                                 float* tile = c + (long)(ic + ir) * ldc + jc + jr;
+                                float* strip = packedA + (long)ir * kc;
+                                nint aRow = 1, aStep = mr;
+                                if (ir < fullStrips && a.Transposed)
+                                {
+                                    strip = a.Data + (long)pc * a.Stride + ic + ir;
+                                    aStep = a.Stride;
+                                }
+                                else if (ir < fullStrips)
+                                {
+                                    strip = a.Data + (long)(ic + ir) * a.Stride + pc;
+                                    (aRow, aStep) = (a.Stride, 1);
+                                }
                                 int rows = Math.Min(mr, mc - ir);
-                                if (wide) Kernel8x32(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols, store, panelBias);
-                                else Kernel6x16(packedA + (long)ir * kc, panel, kc, tile, ldc, rows, cols, store, panelBias);
+                                if (wide) Kernel8x32(strip, aRow, aStep, panel, bStep, kc, tile, ldc, rows, cols, store, panelBias);
+                                else Kernel6x16(strip, aRow, aStep, panel, bStep, kc, tile, ldc, rows, cols, store, panelBias);
                             }
                         }
                     }
@@ -238,36 +259,40 @@ internal static unsafe class Gemm
         Avx.Store(target + 7 * targetStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
-    /// <summary>C[0:rows, 0:cols] += strip (8 x kc) @ panel (kc x 32), the 8 x 32 tile held in 16 zmm registers:
-    /// per step, 2 loads of B and 8 broadcasts of A feed 16 FMAs. With <paramref name="store"/>, C = product + bias.</summary>
+    /// <summary>C[0:rows, 0:cols] += A (8 x kc) @ B (kc x 32), the 8 x 32 tile held in 16 zmm registers: per step, 2 loads
+    /// of B and 8 broadcasts of A feed 16 FMAs. With <paramref name="store"/>, C = product + bias.
+    /// A's element (i, p) is at a[i * aRow + p * aStep] and B's row p at b + p * bStep, so one kernel reads packed strips
+    /// (aRow 1, aStep 8) and panels (bStep 32) and operands in place: rows of a row-major A (aRow = its stride, aStep 1),
+    /// columns of a transposed one (aRow 1, aStep = its stride), rows of a row-major B (bStep = its stride).
+    /// All 8 rows of A are read (a strip of fewer rows is packed with zero rows first).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Kernel8x32(float* a, float* b, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
+    private static void Kernel8x32(float* a, nint aRow, nint aStep, float* b, nint bStep, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
-        for (int p = 0; p < kc; p++)
+        float* a0 = a, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow, a4 = a3 + aRow, a5 = a4 + aRow, a6 = a5 + aRow, a7 = a6 + aRow;
+        for (nint q = 0, end = kc * aStep; q != end; q += aStep)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
-            var ai = Vector512.Create(a[0]);
+            b += bStep;
+            var ai = Vector512.Create(a0[q]);
             c00 = Vector512.FusedMultiplyAdd(ai, b0, c00); c01 = Vector512.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
+            ai = Vector512.Create(a1[q]);
             c10 = Vector512.FusedMultiplyAdd(ai, b0, c10); c11 = Vector512.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
+            ai = Vector512.Create(a2[q]);
             c20 = Vector512.FusedMultiplyAdd(ai, b0, c20); c21 = Vector512.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
+            ai = Vector512.Create(a3[q]);
             c30 = Vector512.FusedMultiplyAdd(ai, b0, c30); c31 = Vector512.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
+            ai = Vector512.Create(a4[q]);
             c40 = Vector512.FusedMultiplyAdd(ai, b0, c40); c41 = Vector512.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
+            ai = Vector512.Create(a5[q]);
             c50 = Vector512.FusedMultiplyAdd(ai, b0, c50); c51 = Vector512.FusedMultiplyAdd(ai, b1, c51);
-            ai = Vector512.Create(a[6]);
+            ai = Vector512.Create(a6[q]);
             c60 = Vector512.FusedMultiplyAdd(ai, b0, c60); c61 = Vector512.FusedMultiplyAdd(ai, b1, c61);
-            ai = Vector512.Create(a[7]);
+            ai = Vector512.Create(a7[q]);
             c70 = Vector512.FusedMultiplyAdd(ai, b0, c70); c71 = Vector512.FusedMultiplyAdd(ai, b1, c71);
-            a += 8;
-            b += 32;
         }
         if (rows == 8 && cols == 32 && store)
         {
@@ -303,31 +328,32 @@ internal static unsafe class Gemm
         }
     }
 
-    /// <summary>C[0:rows, 0:cols] += strip (6 x kc) @ panel (kc x 16), the 6 x 16 tile held in 12 ymm registers.</summary>
+    /// <summary>C[0:rows, 0:cols] += A (6 x kc) @ B (kc x 16), the 6 x 16 tile held in 12 ymm registers; operands are
+    /// read as <see cref="Kernel8x32"/> reads them.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
-    private static void Kernel6x16(float* a, float* b, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
+    private static void Kernel6x16(float* a, nint aRow, nint aStep, float* b, nint bStep, int kc, float* c, int ldc, int rows, int cols, bool store, float* bias)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        float* a0 = a, a1 = a0 + aRow, a2 = a1 + aRow, a3 = a2 + aRow, a4 = a3 + aRow, a5 = a4 + aRow;
+        for (nint q = 0, end = kc * aStep; q != end; q += aStep)
         {
             var b0 = Vector256.Load(b);
             var b1 = Vector256.Load(b + 8);
-            var ai = Vector256.Create(a[0]);
+            b += bStep;
+            var ai = Vector256.Create(a0[q]);
             c00 = Vector256.FusedMultiplyAdd(ai, b0, c00); c01 = Vector256.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector256.Create(a[1]);
+            ai = Vector256.Create(a1[q]);
             c10 = Vector256.FusedMultiplyAdd(ai, b0, c10); c11 = Vector256.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector256.Create(a[2]);
+            ai = Vector256.Create(a2[q]);
             c20 = Vector256.FusedMultiplyAdd(ai, b0, c20); c21 = Vector256.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector256.Create(a[3]);
+            ai = Vector256.Create(a3[q]);
             c30 = Vector256.FusedMultiplyAdd(ai, b0, c30); c31 = Vector256.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector256.Create(a[4]);
+            ai = Vector256.Create(a4[q]);
             c40 = Vector256.FusedMultiplyAdd(ai, b0, c40); c41 = Vector256.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector256.Create(a[5]);
+            ai = Vector256.Create(a5[q]);
             c50 = Vector256.FusedMultiplyAdd(ai, b0, c50); c51 = Vector256.FusedMultiplyAdd(ai, b1, c51);
-            a += 6;
-            b += 16;
         }
         float* tile = stackalloc float[6 * 16];
         c00.Store(tile); c01.Store(tile + 8); c10.Store(tile + 16); c11.Store(tile + 24);
