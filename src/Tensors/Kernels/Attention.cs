@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Reasoner.Tensors.Kernels;
 
@@ -67,12 +68,23 @@ public static unsafe class Attention
     /// q (N,3C) (only the q part is read), keys and values (S,ctx,C) for this layer, output (N,C).
     /// </summary>
     public static void ForwardCached(WorkerPool pool, Span<float> output, ReadOnlySpan<float> qkv, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
-        ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads)
+        ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads) =>
+        ForwardCached(pool, output, qkv, keys, values, slots, positions, rows, context, channels, heads, Vector512.IsHardwareAccelerated);
+
+    internal static void ForwardCached(WorkerPool pool, Span<float> output, ReadOnlySpan<float> qkv, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
+        ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads, bool wide)
     {
+        CheckShapes(channels, heads);
+        if (output.Length < rows * channels || qkv.Length < rows * 3 * channels || keys.Length != values.Length || keys.Length % (context * channels) != 0)
+            throw new ArgumentException("cached attention needs output (N,C), qkv (N,3C) and keys and values of the same (S,ctx,C)");
+        int slotCount = keys.Length / (context * channels);
+        for (int n = 0; n < rows; n++)
+            if ((uint)slots[n] >= (uint)slotCount || (uint)positions[n] >= (uint)context)
+                throw new ArgumentOutOfRangeException(nameof(positions), $"row {n}: slot {slots[n]} at position {positions[n]} is outside the cache ({slotCount} slots of {context})");
         fixed (float* o = output, q = qkv, k = keys, v = values)
         fixed (int* s = slots, p = positions)
         {
-            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads);
+            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads, wide);
             pool.For(rows * heads, ref body);
         }
     }
@@ -203,15 +215,53 @@ public static unsafe class Attention
         }
     }
 
-    /// <summary>One query row's attention: scores into row[0..=last], softmax, then out = sum row[t2] v_t2.</summary>
-    private static void AttendRow(float* q, float* keys, float* values, int keyStride, int last, int hs, float* row, float* output)
+    /// <summary>
+    /// One query row's attention over keys and values at rows 0..last (stride keyStride): scores into row[0..=last],
+    /// softmax, then out = sum row[t2] v_t2. A decode step is one such row per slot and head, a matrix-vector product,
+    /// so it is written for that: four keys' dot products at a time, reduced together; the output accumulated in registers
+    /// 32 channels at a time rather than in memory key by key.
+    /// </summary>
+    private static void AttendRow(float* q, float* keys, float* values, int keyStride, int last, int hs, float* row, float* output, bool wide)
     {
-        float scale = 1f / MathF.Sqrt(hs);
-        for (int t2 = 0; t2 <= last; t2++) row[t2] = Dot(q, keys + (long)t2 * keyStride, hs) * scale;
-        var probs = new Span<float>(row, last + 1);
-        Softmax.Forward(probs, probs);
-        new Span<float>(output, hs).Clear();
-        for (int t2 = 0; t2 <= last; t2++) Axpy(output, row[t2], values + (long)t2 * keyStride, hs);
+        int t2 = 0;
+        for (; t2 + 4 <= last + 1; t2 += 4)
+        {
+            float* k0 = keys + (long)t2 * keyStride;
+            Dot4(q, k0, k0 + keyStride, k0 + 2 * keyStride, k0 + 3 * keyStride, hs).Store(row + t2);
+        }
+        for (; t2 <= last; t2++) row[t2] = Dot(q, keys + (long)t2 * keyStride, hs);
+        Softmax.ScaledInPlace(row, last + 1, 1f / MathF.Sqrt(hs), wide);
+        int c0 = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; c0 + 32 <= hs; c0 += 32)
+            {
+                Vector256<float> o0 = default, o1 = default, o2 = default, o3 = default;
+                float* v = values + c0;
+                for (int t = 0; t <= last; t++, v += keyStride)
+                {
+                    var p = Vector256.Create(row[t]);
+                    o0 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v), o0);
+                    o1 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 8), o1);
+                    o2 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 16), o2);
+                    o3 = Vector256.FusedMultiplyAdd(p, Vector256.Load(v + 24), o3);
+                }
+                o0.Store(output + c0); o1.Store(output + c0 + 8); o2.Store(output + c0 + 16); o3.Store(output + c0 + 24);
+            }
+            for (; c0 + 8 <= hs; c0 += 8)
+            {
+                var o = Vector256<float>.Zero;
+                float* v = values + c0;
+                for (int t = 0; t <= last; t++, v += keyStride) o = Vector256.FusedMultiplyAdd(Vector256.Create(row[t]), Vector256.Load(v), o);
+                o.Store(output + c0);
+            }
+        }
+        for (; c0 < hs; c0++)
+        {
+            float sum = 0;
+            for (int t = 0; t <= last; t++) sum += row[t] * values[(long)t * keyStride + c0];
+            output[c0] = sum;
+        }
     }
 
     // Head vectors are short (hs = 32 or 64): inlined pointer loops avoid the per-call checks of TensorPrimitives,
@@ -233,21 +283,31 @@ public static unsafe class Attention
         return sum;
     }
 
-    /// <summary>y[i] += alpha x[i] over n floats.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Axpy(float* y, float alpha, float* x, int n)
+    /// <summary>[q . k0, q . k1, q . k2, q . k3] over n floats: four accumulators, one shared reduction.</summary>
+    private static Vector128<float> Dot4(float* q, float* k0, float* k1, float* k2, float* k3, int n)
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        var sums = Vector128<float>.Zero;
+        if (Vector256.IsHardwareAccelerated && Avx.IsSupported && n >= 8)
         {
-            var a = Vector256.Create(alpha);
-            for (; i <= n - 8; i += 8) Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(x + i), a, Vector256.Load(y + i)), y + i);
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (; i <= n - 8; i += 8)
+            {
+                var x = Vector256.Load(q + i);
+                a0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k0 + i), a0);
+                a1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k1 + i), a1);
+                a2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k2 + i), a2);
+                a3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(k3 + i), a3);
+            }
+            var pairs = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3)); // lane halves: [s0 s1 s2 s3 | s0 s1 s2 s3]
+            sums = pairs.GetLower() + pairs.GetUpper();
         }
-        for (; i < n; i++) y[i] += alpha * x[i];
+        for (; i < n; i++) sums += Vector128.Create(q[i] * k0[i], q[i] * k1[i], q[i] * k2[i], q[i] * k3[i]);
+        return sums;
     }
 
-    private readonly struct CachedHeads(float* output, float* qkv, float* keys, float* values, int* slots, int* positions, int context, int C, int H)
-        : IParallelBody
+    private readonly struct CachedHeads(float* output, float* qkv, float* keys, float* values, int* slots, int* positions, int context, int C, int H,
+        bool wide) : IParallelBody
     {
         public void Invoke(int nh)
         {
@@ -255,7 +315,7 @@ public static unsafe class Attention
             long slotBase = (long)slots[n] * context * C + h * hs;
             Span<float> row = context <= 4096 ? stackalloc float[context] : new float[context];
             fixed (float* r = row)
-                AttendRow(qkv + (long)n * 3 * C + h * hs, keys + slotBase, values + slotBase, C, positions[n], hs, r, output + (long)n * C + h * hs);
+                AttendRow(qkv + (long)n * 3 * C + h * hs, keys + slotBase, values + slotBase, C, positions[n], hs, r, output + (long)n * C + h * hs, wide);
         }
     }
 }

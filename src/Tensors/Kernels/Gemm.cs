@@ -90,7 +90,7 @@ internal static unsafe class Gemm
             // fall into the same few L1 sets (a stride of 4 KiB puts them all in one) and evict each other. A last
             // strip of fewer than MR rows and a last panel of fewer than NR columns are packed too (zero-padded); a
             // transposed B (a linear layer's weight) always is, each KC x NC block once.
-            bool aInPlace = a.Stride <= InPlaceStride, packB = b.Transposed || b.Stride > InPlaceStride;
+            bool aInPlace = !a.Transposed || a.Stride <= InPlaceStride, packB = b.Transposed || b.Stride > InPlaceStride;
             for (int jc = n0; jc < n1; jc += NC)
             {
                 int nc = Math.Min(NC, n1 - jc), fullPanels = packB ? 0 : nc / nr * nr;

@@ -61,6 +61,49 @@ public class AttentionTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Cached_attention_at_every_head_size_1_to_70_and_position_matches_the_naive_row(bool wide)
+    {
+        // Head sizes cross the 8- and 32-channel blocks of the output and the 8-wide dot products; positions cross the
+        // 4-key blocks of the scores. Rows of several slots at different positions, in one call.
+        using var pool = new WorkerPool(2);
+        for (int hs = 1; hs <= 70; hs++)
+        {
+            int heads = 1 + hs % 2, c = heads * hs, context = 11, slots = 3, rows = 5;
+            var random = new Random(hs);
+            var (keys, values) = (RandomFloats(random, slots * context * c, 2), RandomFloats(random, slots * context * c));
+            var qkv = RandomFloats(random, rows * 3 * c, 2);
+            int[] rowSlots = [2, 0, 1, 2, 0], positions = [0, 3, 10, 7, 5];
+            var output = new float[rows * c];
+            Attention.ForwardCached(pool, output, qkv, keys, values, rowSlots, positions, rows, context, c, heads, wide);
+            var expected = new double[rows * c];
+            for (int n = 0; n < rows; n++)
+                for (int h = 0; h < heads; h++)
+                {
+                    var scores = new double[positions[n] + 1];
+                    for (int t = 0; t <= positions[n]; t++)
+                        for (int i = 0; i < hs; i++)
+                            scores[t] += (double)qkv[n * 3 * c + h * hs + i] * keys[(rowSlots[n] * context + t) * c + h * hs + i] / Math.Sqrt(hs);
+                    var p = Reference.Softmax(scores);
+                    for (int t = 0; t <= positions[n]; t++)
+                        for (int i = 0; i < hs; i++)
+                            expected[n * c + h * hs + i] += p[t] * values[(rowSlots[n] * context + t) * c + h * hs + i];
+                }
+            AssertClose(expected, output, 1e-5, 1e-5, $"hs={hs} wide={wide}");
+        }
+    }
+
+    [Fact]
+    public void Cached_attention_refuses_a_row_outside_the_cache()
+    {
+        using var pool = new WorkerPool(1);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Attention.ForwardCached(pool, new float[4], new float[12], new float[2 * 3 * 4],
+            new float[2 * 3 * 4], [2], [0], 1, 3, 4, 1));
+        Assert.Contains("slot 2", error.Message);
+    }
+
     [Fact]
     public void Cached_attention_of_each_row_equals_full_causal_attention()
     {
