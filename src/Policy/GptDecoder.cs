@@ -155,14 +155,8 @@ public sealed class GptDecoder
             var w = layout.Blocks[l];
             LayerNorm.Forward(_pool, ln, mean, rstd, x, w.Ln1Weight.Of(p), w.Ln1Bias.Of(p), n, d);
             Matmul.Forward(_pool, qkv, ln, w.AttnWeight.Of(p), w.AttnBias.Of(p), n, d, 3 * d);
-            Span<float> keys = Cache.LayerKeys(l), values = Cache.LayerValues(l);
-            for (int r = 0; r < n; r++)
-            {
-                int at = (rowSlots[r] * ctx + positions[r]) * d;
-                qkv.Slice(r * 3 * d + d, d).CopyTo(keys.Slice(at, d));
-                qkv.Slice(r * 3 * d + 2 * d, d).CopyTo(values.Slice(at, d));
-            }
-            Attention.ForwardCached(_pool, attY, qkv, keys, values, rowSlots, positions, n, ctx, d, _c.Heads);
+            for (int r = 0; r < n; r++) Cache.Write(l, rowSlots[r], positions[r], qkv.Slice(r * 3 * d + d, d), qkv.Slice(r * 3 * d + 2 * d, d));
+            Attention.ForwardCached(_pool, attY, qkv, Cache.LayerKeys(l), Cache.LayerValues(l), rowSlots, positions, n, ctx, d, _c.Heads);
             Matmul.Forward(_pool, proj, attY, w.AttnProjWeight.Of(p), w.AttnProjBias.Of(p), n, d, d);
             Residual.Forward(x, x, proj);
             LayerNorm.Forward(_pool, ln, mean, rstd, x, w.Ln2Weight.Of(p), w.Ln2Bias.Of(p), n, d);

@@ -1,10 +1,12 @@
 namespace Reasoner.Policy;
 
 /// <summary>
-/// Keys and values of every layer for S slots of up to ctx tokens: Keys and Values are (L,S,ctx,C), head h in columns
-/// h*hs..(h+1)*hs-1 as in the qkv rows. A slot is one sequence being decoded; slots are allocated, forked and freed.
-/// Fork copies the parent's rows: 2*L*len*C floats, a memcpy far cheaper than the forward it saves, and it keeps every
-/// slot's rows contiguous for the attention kernel (sharing prefixes by reference would need a page table).
+/// Keys and values of every layer for S slots of up to ctx tokens: Keys and Values are (L,S,H,ctx,hs), so the keys of
+/// one slot and head lie contiguous, in position order, as a decode step's attention reads them (with (L,S,ctx,C), rows
+/// C floats apart, decoding the small model spent ~30% longer in attention). A slot is one sequence being decoded; slots
+/// are allocated, forked and freed. Fork copies the parent's rows: 2*L*len*C floats, a memcpy far cheaper than the
+/// forward it saves, and it keeps every slot's rows contiguous for the attention kernel (sharing prefixes by reference
+/// would need a page table).
 /// </summary>
 public sealed class KvCache
 {
@@ -61,20 +63,36 @@ public sealed class KvCache
     {
         int length = Length(parent);
         int child = Allocate();
-        int rowFloats = Config.Context * Config.ModelDim;
+        int heads = Config.Heads, headSize = Config.ModelDim / heads;
         for (int l = 0; l < Config.Layers; l++)
-        {
-            int from = (l * Slots + parent) * rowFloats, to = (l * Slots + child) * rowFloats;
-            Array.Copy(Keys, from, Keys, to, length * Config.ModelDim);
-            Array.Copy(Values, from, Values, to, length * Config.ModelDim);
-        }
+            for (int h = 0; h < heads; h++)
+            {
+                long from = HeadOffset(l, parent, h), to = HeadOffset(l, child, h);
+                Array.Copy(Keys, from, Keys, to, length * headSize);
+                Array.Copy(Values, from, Values, to, length * headSize);
+            }
         _lengths[child] = length;
         return child;
     }
 
-    /// <summary>The (S,ctx,C) keys of one layer.</summary>
+    /// <summary>Where head h of a slot's layer starts: (ctx,hs) floats follow.</summary>
+    private long HeadOffset(int layer, int slot, int head) => (((long)layer * Slots + slot) * Config.Heads + head) * Config.Context * (Config.ModelDim / Config.Heads);
+
+    /// <summary>The (S,H,ctx,hs) keys of one layer.</summary>
     internal Span<float> LayerKeys(int layer) => Keys.AsSpan(layer * Slots * Config.Context * Config.ModelDim, Slots * Config.Context * Config.ModelDim);
     internal Span<float> LayerValues(int layer) => Values.AsSpan(layer * Slots * Config.Context * Config.ModelDim, Slots * Config.Context * Config.ModelDim);
+
+    /// <summary>Writes one position's key and value rows (C each, head h in columns h*hs..(h+1)*hs-1) into the layer's cache.</summary>
+    internal void Write(int layer, int slot, int position, ReadOnlySpan<float> key, ReadOnlySpan<float> value)
+    {
+        int headSize = Config.ModelDim / Config.Heads;
+        for (int h = 0; h < Config.Heads; h++)
+        {
+            long at = HeadOffset(layer, slot, h) + (long)position * headSize;
+            key.Slice(h * headSize, headSize).CopyTo(Keys.AsSpan((int)at, headSize));
+            value.Slice(h * headSize, headSize).CopyTo(Values.AsSpan((int)at, headSize));
+        }
+    }
 
     internal void Advance(int slot, int count) => _lengths[slot] += count;
 

@@ -65,7 +65,8 @@ public static unsafe class Attention
     /// <summary>
     /// Attention of rows against a KV cache, for decoding. Row n belongs to cache slot slots[n] at position positions[n];
     /// its key and value must already be in the cache, and it attends to the slot's cache rows 0..positions[n].
-    /// q (N,3C) (only the q part is read), keys and values (S,ctx,C) for this layer, output (N,C).
+    /// q (N,3C) (only the q part is read), keys and values (S,H,ctx,hs) for this layer, output (N,C): each slot's
+    /// keys of one head are contiguous, so a decode step streams them from memory in order.
     /// </summary>
     public static void ForwardCached(WorkerPool pool, Span<float> output, ReadOnlySpan<float> qkv, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
         ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads) =>
@@ -76,7 +77,7 @@ public static unsafe class Attention
     {
         CheckShapes(channels, heads);
         if (output.Length < rows * channels || qkv.Length < rows * 3 * channels || keys.Length != values.Length || keys.Length % (context * channels) != 0)
-            throw new ArgumentException("cached attention needs output (N,C), qkv (N,3C) and keys and values of the same (S,ctx,C)");
+            throw new ArgumentException("cached attention needs output (N,C), qkv (N,3C) and keys and values of the same (S,H,ctx,hs)");
         int slotCount = keys.Length / (context * channels);
         for (int n = 0; n < rows; n++)
             if ((uint)slots[n] >= (uint)slotCount || (uint)positions[n] >= (uint)context)
@@ -312,10 +313,10 @@ public static unsafe class Attention
         public void Invoke(int nh)
         {
             int n = nh / H, h = nh % H, hs = C / H;
-            long slotBase = (long)slots[n] * context * C + h * hs;
+            long headBase = ((long)slots[n] * H + h) * context * hs;
             Span<float> row = context <= 4096 ? stackalloc float[context] : new float[context];
             fixed (float* r = row)
-                AttendRow(qkv + (long)n * 3 * C + h * hs, keys + slotBase, values + slotBase, C, positions[n], hs, r, output + (long)n * C + h * hs, wide);
+                AttendRow(qkv + (long)n * 3 * C + h * hs, keys + headBase, values + headBase, hs, positions[n], hs, r, output + (long)n * C + h * hs, wide);
         }
     }
 }

@@ -237,7 +237,7 @@ internal static unsafe class Gemm
     }
 
     /// <summary>target[t*targetStride + i] = source[i*sourceStride + t] for an 8 x 8 block.</summary>
-    private static void Transpose8x8(float* source, long sourceStride, float* target, int targetStride)
+    internal static void Transpose8x8(float* source, long sourceStride, float* target, int targetStride)
     {
         var r0 = Avx.LoadVector256(source); var r1 = Avx.LoadVector256(source + sourceStride);
         var r2 = Avx.LoadVector256(source + 2 * sourceStride); var r3 = Avx.LoadVector256(source + 3 * sourceStride);

@@ -47,6 +47,11 @@ public static unsafe class Matmul
                 pool.For(chunks, ref body);
                 return;
             }
+            if (rows <= TransposedRows && rows < outFeatures && inFeatures > 0)
+            {
+                ForwardTransposed(pool, o, x, w, bias.IsEmpty ? null : b, rows, inFeatures, outFeatures, wide);
+                return;
+            }
             if (inFeatures == 0)
             {
                 for (int r = 0; r < rows; r++)
@@ -59,6 +64,42 @@ public static unsafe class Matmul
             }
             Gemm.Multiply(pool, o, outFeatures, new GemmOperand(x, inFeatures, false), new GemmOperand(w, inFeatures, true),
                 rows, outFeatures, inFeatures, wide, overwrite: true, bias.IsEmpty ? null : b);
+        }
+    }
+
+    // Up to this many rows (a decode step's slots), a forward with more outputs than rows runs transposed.
+    internal const int TransposedRows = 256;
+
+    // The transposed product of the calling thread: grown on demand, kept, so a warm decode step allocates nothing.
+    [ThreadStatic] private static float[]? t_transposed;
+
+    /// <summary>
+    /// output = input @ weight^T + bias computed as output^T (OC,R) = weight (OC,C) @ input^T (C,R), then transposed: the
+    /// weight is read in place as A's rows and only the few input rows are packed, where the direct product would pack
+    /// the whole weight on every call (a decode step's products reuse each packed weight element only R times).
+    /// </summary>
+    private static void ForwardTransposed(WorkerPool pool, float* output, float* input, float* weight, float* bias, int rows, int c, int oc, bool wide)
+    {
+        int size = rows * oc;
+        if (t_transposed == null || t_transposed.Length < size) t_transposed = GC.AllocateUninitializedArray<float>(size, pinned: true);
+        fixed (float* transposed = t_transposed)
+        {
+            Gemm.Multiply(pool, transposed, rows, new GemmOperand(weight, c, false), new GemmOperand(input, c, true), oc, rows, c, wide, overwrite: true);
+            // output[r, o] = transposed[o, r] + bias[o], 8 x 8 blocks through registers, the edges element by element.
+            int r8 = Avx.IsSupported ? rows / 8 * 8 : 0, o8 = oc / 8 * 8;
+            for (int r = 0; r < r8; r += 8)
+                for (int o = 0; o < o8; o += 8)
+                    Gemm.Transpose8x8(transposed + (long)o * rows + r, rows, output + (long)r * oc + o, oc);
+            for (int r = 0; r < rows; r++)
+            {
+                int o = r < r8 ? o8 : 0;
+                for (; o < oc; o++) output[(long)r * oc + o] = transposed[(long)o * rows + r];
+                if (bias != null)
+                {
+                    var row = new Span<float>(output + (long)r * oc, oc);
+                    TensorPrimitives.Add(row, new ReadOnlySpan<float>(bias, oc), row);
+                }
+            }
         }
     }
 

@@ -85,11 +85,11 @@ public class AttentionTests
                     var scores = new double[positions[n] + 1];
                     for (int t = 0; t <= positions[n]; t++)
                         for (int i = 0; i < hs; i++)
-                            scores[t] += (double)qkv[n * 3 * c + h * hs + i] * keys[(rowSlots[n] * context + t) * c + h * hs + i] / Math.Sqrt(hs);
+                            scores[t] += (double)qkv[n * 3 * c + h * hs + i] * keys[((rowSlots[n] * heads + h) * context + t) * hs + i] / Math.Sqrt(hs);
                     var p = Reference.Softmax(scores);
                     for (int t = 0; t <= positions[n]; t++)
                         for (int i = 0; i < hs; i++)
-                            expected[n * c + h * hs + i] += p[t] * values[(rowSlots[n] * context + t) * c + h * hs + i];
+                            expected[n * c + h * hs + i] += p[t] * values[((rowSlots[n] * heads + h) * context + t) * hs + i];
                 }
             AssertClose(expected, output, 1e-5, 1e-5, $"hs={hs} wide={wide}");
         }
@@ -115,11 +115,13 @@ public class AttentionTests
         var (full, att) = (new float[time * c], new float[heads * time * time]);
         Attention.Forward(pool, full, att, qkv, 1, time, c, heads);
         var (keys, values) = (new float[slots * context * c], new float[slots * context * c]);
+        const int hs = c / heads;
         for (int t = 0; t < time; t++)
-        {
-            Array.Copy(qkv, t * 3 * c + c, keys, (context + t) * c, c);
-            Array.Copy(qkv, t * 3 * c + 2 * c, values, (context + t) * c, c);
-        }
+            for (int h = 0; h < heads; h++)
+            {
+                Array.Copy(qkv, t * 3 * c + c + h * hs, keys, ((heads + h) * context + t) * hs, hs); // slot 1, (S,H,ctx,hs)
+                Array.Copy(qkv, t * 3 * c + 2 * c + h * hs, values, ((heads + h) * context + t) * hs, hs);
+            }
         var cached = new float[time * c];
         Attention.ForwardCached(pool, cached, qkv, keys, values, Enumerable.Repeat(1, time).ToArray(), Enumerable.Range(0, time).ToArray(),
             time, context, c, heads);

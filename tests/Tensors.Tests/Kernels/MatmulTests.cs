@@ -178,7 +178,7 @@ public class MatmulAllocationTests
     public void Warm_forward_and_backward_allocate_nothing()
     {
         using var pool = new WorkerPool(2);
-        var shapes = new[] { (rows: 4, c: 64, oc: 96), (rows: 300, c: 300, oc: 600) }; // decode path and packed path
+        var shapes = new[] { (rows: 4, c: 64, oc: 96), (rows: 64, c: 128, oc: 384), (rows: 300, c: 300, oc: 600) }; // dot, transposed, packed
         var buffers = shapes.Select(s => (s, x: new float[s.rows * s.c], w: new float[s.oc * s.c], b: new float[s.oc],
             y: new float[s.rows * s.oc], dx: new float[s.rows * s.c], dw: new float[s.oc * s.c], db: new float[s.oc])).ToArray();
         void Step()
