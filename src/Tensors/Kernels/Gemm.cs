@@ -42,15 +42,49 @@ internal static unsafe class Gemm
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
         int mr = StripRows(wide), nr = PanelColumns(wide);
-        // One block per thread, cut along the longer side of C: cutting M repacks B once per block and cutting N
-        // repacks A, so the shorter side's operand is the one copied twice. Tiny products stay on one thread.
+        // C is cut along its longer side into several blocks per thread, claimed one at a time: a thread the OS
+        // deschedules (the machine is shared) holds up one small block, not half the product, and a worker that wakes
+        // late finds the rest taken. Tiny products stay on one thread.
         long work = (long)m * n * k;
-        int blocks = (int)Math.Clamp(work / 100_000, 1, pool.Threads);
         bool splitRows = m >= n;
         int units = splitRows ? (m + mr - 1) / mr : (n + nr - 1) / nr;
-        blocks = Math.Min(blocks, units);
-        var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks, overwrite, bias);
+        int blocks = (int)Math.Min(Math.Clamp(work / BlockWork, 1, pool.Threads == 1 ? 1 : pool.Threads * BlocksPerThread), units);
+        bool packB = b.Transposed || b.Stride > InPlaceStride;
+        long sharedFloats = (long)((n + nr - 1) / nr) * nr * k;
+        float* sharedB = null;
+        if (blocks > 1 && splitRows && packB && sharedFloats <= SharedPackLimit)
+        {
+            // Every block of rows would pack all of B: pack it once, in parallel, into panels of the whole K.
+            if (t_shared == null || t_shared.Length < sharedFloats + 16) t_shared = GC.AllocateUninitializedArray<float>((int)sharedFloats + 16, pinned: true);
+            sharedB = Aligned(t_shared);
+            int groups = (n + PackGroup * nr - 1) / (PackGroup * nr);
+            var pack = new PackPanels(b, k, n, nr, sharedB);
+            pool.For(groups, ref pack);
+        }
+        else if (splitRows && packB) blocks = Math.Min(blocks, pool.Threads); // each block packs B: no more of them than threads
+        var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks, overwrite, bias, sharedB);
         pool.For(blocks, ref body);
+    }
+
+    private const long BlockWork = 1L << 21;    // multiply-adds a block does at least (~20 us): claiming one costs ~0.1 us
+    private const int BlocksPerThread = 2;
+    private const long SharedPackLimit = 1L << 26; // floats (256 MiB): B packed once for all blocks up to this size
+    private const int PackGroup = 4;            // panels a task of the shared packing copies
+
+    // B packed once for every block of a product (see Multiply): the calling thread's, grown on demand and kept.
+    [ThreadStatic] private static float[]? t_shared;
+
+    private static float* Aligned(float[] pinned) =>
+        (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)) + 63) & ~(nint)63);
+
+    /// <summary>Packs B (K,N) into panels of NR columns over the whole K: panel q at q*NR*K, step p at + p*NR.</summary>
+    private readonly struct PackPanels(GemmOperand b, int k, int n, int nr, float* packed) : IParallelBody
+    {
+        public void Invoke(int group)
+        {
+            int j0 = group * PackGroup * nr;
+            PackB(b, 0, k, j0, Math.Min(PackGroup * nr, n - j0), nr, packed + (long)j0 * k);
+        }
     }
 
     /// <summary>MR: rows of A per packed strip, rows of the register tile.</summary>
@@ -71,7 +105,7 @@ internal static unsafe class Gemm
     }
 
     private readonly struct Blocks(float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide, int mr,
-        int nr, bool splitRows, int units, int blocks, bool overwrite, float* bias) : IParallelBody
+        int nr, bool splitRows, int units, int blocks, bool overwrite, float* bias, float* sharedB) : IParallelBody
     {
         public void Invoke(int block)
         {
@@ -81,15 +115,15 @@ internal static unsafe class Gemm
             if (splitRows) (m0, m1) = (first * mr, Math.Min(m, last * mr));
             else (n0, n1) = (first * nr, Math.Min(n, last * nr));
 
-            var scratch = t_scratch ??= GC.AllocateUninitializedArray<float>(ScratchFloats, pinned: true);
-            float* aligned = (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(scratch)) + 63) & ~(nint)63);
+            float* aligned = Aligned(t_scratch ??= GC.AllocateUninitializedArray<float>(ScratchFloats, pinned: true));
             float* packedA = aligned, packedB = aligned + MC * KC;
-            // An operand with a short stride is read in place: rows of a row-major A, columns of a transposed A, rows of a
-            // row-major B. Packing it would cost more than it saves: the small models' products reuse each packed
-            // element only a few hundred times. A long stride is packed: the rows of an in-place panel or strip would
-            // fall into the same few L1 sets (a stride of 4 KiB puts them all in one) and evict each other. A last
-            // strip of fewer than MR rows and a last panel of fewer than NR columns are packed too (zero-padded); a
-            // transposed B (a linear layer's weight) always is, each KC x NC block once.
+            // Rows of a row-major A are read in place: a strip's 8 rows fall into the same L1 sets only 8 deep. So are
+            // columns of a transposed A and rows of a row-major B with a short stride: packing them would cost more than
+            // it saves, as the small models' products reuse each packed element only a few hundred times. A long
+            // stride is packed: the 256 rows of an in-place panel would fall into a few L1 sets (a stride of 4 KiB
+            // puts them all in one) and evict each other. A last strip of fewer than MR rows and a last panel of fewer
+            // than NR columns are packed too (zero-padded); a transposed B (a linear layer's weight) always is, once
+            // for all blocks (sharedB, panels of the whole K) or each KC x NC block once.
             bool aInPlace = !a.Transposed || a.Stride <= InPlaceStride, packB = b.Transposed || b.Stride > InPlaceStride;
             for (int jc = n0; jc < n1; jc += NC)
             {
@@ -98,7 +132,7 @@ internal static unsafe class Gemm
                 {
                     int kc = Math.Min(KC, k - pc);
                     bool store = overwrite && pc == 0; // the first K block writes C, later ones add to it
-                    if (fullPanels < nc) PackB(b, pc, kc, jc + fullPanels, nc - fullPanels, nr, packedB + (long)fullPanels * kc);
+                    if (sharedB == null && fullPanels < nc) PackB(b, pc, kc, jc + fullPanels, nc - fullPanels, nr, packedB + (long)fullPanels * kc);
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic), fullStrips = aInPlace ? mc / mr * mr : 0;
@@ -107,7 +141,8 @@ internal static unsafe class Gemm
                         {
                             int cols = Math.Min(nr, nc - jr);
                             bool bInPlace = jr < fullPanels;
-                            float* panel = bInPlace ? b.Data + (long)pc * b.Stride + jc + jr : packedB + (long)jr * kc;
+                            float* panel = bInPlace ? b.Data + (long)pc * b.Stride + jc + jr
+                                : sharedB != null ? sharedB + (long)(jc + jr) * k + (long)pc * nr : packedB + (long)jr * kc;
                             nint bStep = bInPlace ? b.Stride : nr;
                             float* panelBias = bias == null ? null : bias + jc + jr;
                             for (int ir = 0; ir < mc; ir += mr)

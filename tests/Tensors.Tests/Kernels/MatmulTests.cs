@@ -105,6 +105,8 @@ public class MatmulTests
     [InlineData(4, 200, 1030, 2, true)]    // the decode path at its largest row count
     [InlineData(5, 200, 1030, 2, true)]    // the packed path just above it
     [InlineData(64, 256, 768, 2, true)]
+    [InlineData(600, 300, 200, 2, true)]   // blocks of rows sharing one packed weight, K and N ragged
+    [InlineData(600, 300, 200, 2, false)]
     [InlineData(5, 0, 3, 2, true)]         // no inputs: the output is the bias
     [InlineData(20, 0, 3, 2, false)]
     public void Large_and_decode_shapes_match_the_naive_products(int rows, int c, int oc, int threads, bool wide)
@@ -178,7 +180,7 @@ public class MatmulAllocationTests
     public void Warm_forward_and_backward_allocate_nothing()
     {
         using var pool = new WorkerPool(2);
-        var shapes = new[] { (rows: 4, c: 64, oc: 96), (rows: 64, c: 128, oc: 384), (rows: 300, c: 300, oc: 600) }; // dot, transposed, packed
+        var shapes = new[] { (rows: 4, c: 64, oc: 96), (rows: 64, c: 128, oc: 384), (rows: 300, c: 300, oc: 600), (rows: 600, c: 300, oc: 200) }; // dot, transposed, packed, shared
         var buffers = shapes.Select(s => (s, x: new float[s.rows * s.c], w: new float[s.oc * s.c], b: new float[s.oc],
             y: new float[s.rows * s.oc], dx: new float[s.rows * s.c], dw: new float[s.oc * s.c], db: new float[s.oc])).ToArray();
         void Step()
