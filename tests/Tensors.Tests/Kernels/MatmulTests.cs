@@ -102,6 +102,7 @@ public class MatmulTests
     [InlineData(257, 1023, 511, 2, true)]  // crosses the K (256), M (144) and, for dInput, N (512) blocks
     [InlineData(257, 1023, 511, 1, false)]
     [InlineData(300, 70, 1100, 2, true)]   // N split across threads with an uneven last panel
+    [InlineData(300, 70, 1100, 2, false)]  // dW's A (dOutput^T, stride 1100) packed into 6-row strips
     [InlineData(4, 200, 1030, 2, true)]    // the decode path at its largest row count
     [InlineData(5, 200, 1030, 2, true)]    // the packed path just above it
     [InlineData(64, 256, 768, 2, true)]
