@@ -118,7 +118,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
 
     private TrainingReport Save(Gpt model, string path, int steps, TrainingReport last)
     {
-        Checkpoint.Save(path, model, _tokenizer);
+        TaskCheckpoint.Save(path, model, _tokenizer, config.Task.Spec);
         return last with { Steps = steps };
     }
 

@@ -26,9 +26,13 @@ internal static class TrainCommand
     }
 
     /// <summary>Options both subcommands take: the task, its problems, the optimisation and the output.</summary>
-    private sealed class CommonOptions
+    private sealed class CommonOptions(bool fromCheckpoint)
     {
-        public Option<string> Task { get; } = new("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
+        public Option<string?> Task { get; } = new("--task")
+        {
+            Description = $"Task: {string.Join(", ", TaskCatalog.Names)}{(fromCheckpoint ? " (default: the one the policy was trained on, with its difficulty)" : "")}.",
+            Required = !fromCheckpoint,
+        };
         public TaskDifficultyOptions Difficulty { get; } = new();
         public Option<string> Out { get; } = new("--out") { Description = "Checkpoint to write (.safetensors); the loss curve goes beside it.", Required = true };
         public Option<int> Problems { get; } = new("--problems") { Description = "Training problems (from the Train split).", DefaultValueFactory = _ => 1000 };
@@ -52,7 +56,7 @@ internal static class TrainCommand
             Difficulty.AddTo(command);
         }
 
-        public ITask BuildTask(ParseResult parse) => TaskDifficultyOptions.CreateTask(parse.GetValue(Task)!, Difficulty.Read(parse));
+        public TaskSpec Spec(ParseResult parse) => new(parse.GetValue(Task)!, Difficulty.Read(parse));
 
         public (IReadOnlyList<Problem> Training, IReadOnlyList<Problem> Test) Generate(ParseResult parse, ITask task)
         {
@@ -113,14 +117,15 @@ internal static class TrainCommand
     private static Command SftCommand()
     {
         var command = new Command("sft", "Train a policy from scratch on the expert's solutions of training problems (imitation).");
-        var common = new CommonOptions();
+        var common = new CommonOptions(fromCheckpoint: false);
         var model = new ModelOptions();
         common.AddTo(command);
         model.AddTo(command);
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
-            var task = common.BuildTask(parse);
+            var spec = common.Spec(parse);
+            var task = TaskDifficultyOptions.CreateTask(spec);
             var tokenizer = TaskTokenizer.For(task);
             var (training, test) = common.Generate(parse, task);
             var demonstrations = Refusing(() => Demonstrations.Create(task, training, new HeldOutProblems(task, test)));
@@ -135,7 +140,7 @@ internal static class TrainCommand
             var trainer = new ExampleTrainer(policy, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: 0f));
             var (curve, seconds) = TrainWithProgress(io, trainer, demonstrations, parse.GetValue(common.Steps), new Random(seed), "sft");
             string output = common.OutPath(parse);
-            Checkpoint.Save(output, policy, tokenizer);
+            TaskCheckpoint.Save(output, policy, tokenizer, spec);
             WriteCurve(curve, output, $"train sft: {task.Name}");
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
             var greedy = evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
@@ -166,7 +171,7 @@ internal static class TrainCommand
         var command = new Command("value",
             "Train a value model: targets are the fraction of K policy samples from each partial solution that the task verifies. " +
             "By default the value head of the policy itself (shared trunk, demonstrations rehearsed at --policy-weight); --separate trains a model of its own.");
-        var common = new CommonOptions();
+        var common = new CommonOptions(fromCheckpoint: true);
         var model = new ModelOptions();
         var policyPath = new Option<string>("--policy") { Description = "The policy checkpoint whose rollouts give the targets.", Required = true };
         var samples = new Option<int>("--samples") { Description = "Completions sampled per prefix (K).", DefaultValueFactory = _ => 8 };
@@ -182,8 +187,7 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
-            var task = common.BuildTask(parse);
-            var (policy, tokenizer) = LoadPolicy(parse.GetValue(policyPath)!, task);
+            var (policy, tokenizer, spec, task) = LoadPolicy(parse.GetValue(policyPath)!, common, parse, io.Log);
             var (training, test) = common.Generate(parse, task);
             var heldOut = new HeldOutProblems(task, test);
             Refusing(() => { heldOut.EnsureNoneOf(training); return 0; });
@@ -249,7 +253,7 @@ internal static class TrainCommand
             double mean = valueExamples.Average(e => e.ValueTarget!.Value);
             double? constant = heldOutTargets.Count > 0 ? heldOutTargets.Average(e => Bce(mean, e.ValueTarget!.Value)) : null;
             string output = common.OutPath(parse);
-            Checkpoint.Save(output, valueModel, tokenizer);
+            TaskCheckpoint.Save(output, valueModel, tokenizer, spec);
             WriteCurve(curve, output, $"train value: {task.Name}");
             io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4})", output, before, after, constant);
             WriteResult(io, new Dictionary<string, object?>
@@ -277,15 +281,19 @@ internal static class TrainCommand
         return command;
     }
 
-    private static (Gpt Model, Tokenizer Tokenizer) LoadPolicy(string path, ITask task)
+    /// <summary>The policy checkpoint and the task to train its value on: the one it records unless --task or a difficulty
+    /// option says otherwise (each difference a warning); its alphabet must be the task's.</summary>
+    private static (Gpt Model, Tokenizer Tokenizer, TaskSpec Spec, ITask Task) LoadPolicy(string path, CommonOptions common, ParseResult parse, Serilog.ILogger log)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such policy checkpoint", path);
-        var loaded = Checkpoint.Load(path);
+        var (loaded, recorded) = TaskCheckpoint.Load(path);
+        var spec = TaskDifficultyOptions.ForCheckpoint(path, recorded, parse.GetValue(common.Task), common.Difficulty.Read(parse), log);
+        var task = TaskDifficultyOptions.CreateTask(spec);
         var expected = TaskTokenizer.For(task);
         var tokenizer = loaded.Tokenizer ?? throw new InvalidDataException($"{path}: the checkpoint carries no tokenizer alphabet");
         if (tokenizer.Alphabet != expected.Alphabet)
             throw new InvalidDataException($"{path}: its alphabet \"{tokenizer.Alphabet}\" is not the {task.Name} task's \"{expected.Alphabet}\"");
-        return (loaded.Model, tokenizer);
+        return (loaded.Model, tokenizer, spec, task);
     }
 
     private static IReadOnlyList<Problem> Draw(ITask task, Split split, int count, int seed, string option)

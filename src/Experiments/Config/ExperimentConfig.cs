@@ -90,8 +90,11 @@ public sealed record TaskConfig(
 
     public RewardConfig Rewards => new(FormatBonus);
 
+    /// <summary>The task as checkpoints record it.</summary>
+    public TaskSpec Spec => new(Name, Options);
+
     /// <summary>The task, built through <see cref="TaskCatalog"/>.</summary>
-    public ITask Create() => TaskCatalog.Create(Name, Options);
+    public ITask Create() => Spec.Create();
 
     public IEnumerable<ConfigIssue> Validate()
     {

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Reasoner.Cli.Commands;
+using Reasoner.Experiments.Inference;
 using Reasoner.Policy;
+using Reasoner.Rewards;
 
 namespace Reasoner.Cli.Tests.Commands;
 
@@ -37,6 +39,29 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("--init policy", error.Message);
         Assert.Equal(0, Run([.. valueArgs, "--d-model", "8", "--init", "random"]));
         Assert.Equal(8, Checkpoint.Load(value).Model.Config.ModelDim);
+    }
+
+    [Fact]
+    public void The_checkpoints_record_their_task_and_train_value_defaults_to_the_policys()
+    {
+        string policy = Path.Combine(_folder, "policy.safetensors"), value = Path.Combine(_folder, "value.safetensors");
+        Assert.Equal(0, Run(["train", "sft", .. Tiny, "--max-number", "9", "--out", policy]));
+        var countdown3 = new TaskSpec("countdown", new TaskOptions(Numbers: 3, MaxNumber: 9)).Resolved();
+        Assert.Equal(countdown3, TaskCheckpoint.Load(policy).Task);
+
+        string[] withoutTask = [.. Tiny.Skip(4)];
+        Assert.Equal(["--problems", "20"], withoutTask.Take(2));
+        var invocation = CommandRunner.Run(TrainCommand.Create(), ["train", "value", .. withoutTask, "--policy", policy, "--samples", "2", "--out", value]);
+        Assert.Equal(0, invocation.Code);
+        Assert.DoesNotContain("WRN", invocation.Error);
+        Assert.Equal(countdown3, TaskCheckpoint.Load(value).Task);
+
+        // A policy that records no task (written before checkpoints did) needs --task.
+        var (old, _) = TaskCheckpoint.Load(policy);
+        string oldPolicy = Path.Combine(_folder, "old.safetensors");
+        Checkpoint.Save(oldPolicy, old.Model, old.Tokenizer);
+        var error = Assert.Throws<UserInputException>(() => Run(["train", "value", .. withoutTask, "--policy", oldPolicy, "--samples", "2", "--out", value]));
+        Assert.Contains($"{oldPolicy} does not record the task", error.Message);
     }
 
     [Fact]
