@@ -48,10 +48,15 @@ internal static class TrainCommand
         public Option<int> TestProblems { get; } = new("--test-problems") { Description = "Held-out Test-split problems (refused in training; the first --eval are evaluated).", DefaultValueFactory = _ => 200 };
         public Option<int> TestSeed { get; } = new("--test-seed") { Description = "Seed of the held-out problems.", DefaultValueFactory = _ => 0 };
         public Option<int> Eval { get; } = new("--eval") { Description = "Held-out problems evaluated after training (0: none).", DefaultValueFactory = _ => 100 };
+        public Option<int> MaxNonFinite { get; } = new("--max-non-finite-steps")
+        {
+            Description = "A step with a non-finite loss or gradient norm is skipped and halves the learning rate; this many in a row stop training.",
+            DefaultValueFactory = _ => ExampleTrainerConfig.DefaultMaxNonFiniteSteps,
+        };
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Task, Out, Problems, Steps, Batch, LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, TestProblems, TestSeed, Eval })
+            foreach (var option in new Option[] { Task, Out, Problems, Steps, Batch, LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, TestProblems, TestSeed, Eval, MaxNonFinite })
                 command.Options.Add(option);
             Difficulty.AddTo(command);
         }
@@ -70,7 +75,7 @@ internal static class TrainCommand
             try
             {
                 return new ExampleTrainerConfig(parse.GetValue(Batch), lr, parse.GetValue(MinLearningRate) ?? lr / 10, parse.GetValue(Warmup), DecaySteps: parse.GetValue(Steps),
-                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight).Validated();
+                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight, MaxNonFiniteSteps: parse.GetValue(MaxNonFinite)).Validated();
             }
             catch (ArgumentException error)
             {
@@ -349,22 +354,31 @@ internal static class TrainCommand
     }
 
     /// <summary>Trains with a Spectre progress bar showing the loss and tokens/s on a terminal; elsewhere (a pipe, a CI log) a
-    /// log line at every tenth of the steps.</summary>
+    /// log line at every tenth of the steps. A step the NaN/inf guard skipped is logged as a warning (on a terminal once the
+    /// bar is done, the bar counting them meanwhile).</summary>
     private static (LossCurve Curve, double Seconds) TrainWithProgress(CommandIO io, ExampleTrainer trainer, IReadOnlyList<TrainingExample> examples, int steps, Random random, string label)
     {
         var clock = Stopwatch.StartNew();
         LossCurve? curve = null;
+        var skipped = new List<TrainingStep>();
         try
         {
             if (!io.ErrorIsTerminal)
                 return (trainer.Train(examples, steps, random, new LogProgress(io.Log, trainer, clock, label, steps)), clock.Elapsed.TotalSeconds);
-            io.ErrorAnsi.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(context =>
-                {
-                    var bar = context.AddTask(label, maxValue: Math.Max(steps, 1));
-                    curve = trainer.Train(examples, steps, random, new BarProgress(bar, trainer, clock, label));
-                });
+            try
+            {
+                io.ErrorAnsi.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                    .Start(context =>
+                    {
+                        var bar = context.AddTask(label, maxValue: Math.Max(steps, 1));
+                        curve = trainer.Train(examples, steps, random, new BarProgress(bar, trainer, clock, label, skipped));
+                    });
+            }
+            finally
+            {
+                foreach (var step in skipped) LogSkipped(io.Log, label, step);
+            }
         }
         catch (ArgumentException error)
         {
@@ -373,6 +387,13 @@ internal static class TrainCommand
         return (curve!, clock.Elapsed.TotalSeconds);
     }
 
+    private static void LogSkipped(Serilog.ILogger log, string label, TrainingStep step) =>
+        log.Warning("{Label} step {Step}: loss {Loss}, gradient norm {Norm}: not finite, step skipped (weights and optimiser state kept), learning rate halved to {Rate}",
+            label, step.Step, Number(step.Losses.Total), Number(step.GradNorm), Number(step.LearningRate));
+
+    // Plain text: Serilog would quote NaN and Infinity as JSON strings.
+    private static string Number(float value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+
     private sealed class LogProgress(Serilog.ILogger log, ExampleTrainer trainer, Stopwatch clock, string label, int steps) : IProgress<TrainingStep>
     {
         private readonly int _every = Math.Max(1, steps / 10);
@@ -380,19 +401,23 @@ internal static class TrainCommand
 
         public void Report(TrainingStep step)
         {
-            if (++_done % _every != 0 && _done != steps) return;
-            log.Information("{Label} step {Done}/{Steps}: loss {Loss:F3}{Value}, {Rate:N0} tok/s", label, _done, steps, step.Losses.TokenLoss,
-                step.Losses.ValueLoss is { } v ? $", value {v:F3}" : "", trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            ++_done;
+            if (step.Skipped) LogSkipped(log, label, step);
+            else if (_done % _every == 0 || _done == steps)
+                log.Information("{Label} step {Done}/{Steps}: loss {Loss:F3}{Value}, {Rate:N0} tok/s", label, _done, steps, step.Losses.TokenLoss,
+                    step.Losses.ValueLoss is { } v ? $", value {v:F3}" : "", trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
     }
 
-    private sealed class BarProgress(ProgressTask bar, ExampleTrainer trainer, Stopwatch clock, string label) : IProgress<TrainingStep>
+    private sealed class BarProgress(ProgressTask bar, ExampleTrainer trainer, Stopwatch clock, string label, List<TrainingStep> skipped) : IProgress<TrainingStep>
     {
         public void Report(TrainingStep step)
         {
+            if (step.Skipped) skipped.Add(step);
             var losses = step.Losses;
             string value = losses.ValueLoss is { } v ? $" value {v:F3}" : "";
-            bar.Description = $"{label} loss {losses.TokenLoss:F3}{value} {trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):N0} tok/s";
+            string skips = skipped.Count > 0 ? $" ({skipped.Count} skipped: not finite)" : "";
+            bar.Description = $"{label} loss {losses.TokenLoss:F3}{value} {trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):N0} tok/s{skips}";
             bar.Increment(1);
         }
     }

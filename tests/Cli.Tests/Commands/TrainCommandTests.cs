@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Reasoner.Cli.Commands;
 using Reasoner.Experiments.Inference;
 using Reasoner.Policy;
@@ -62,6 +63,29 @@ public sealed class TrainCommandTests : IDisposable
         Checkpoint.Save(oldPolicy, old.Model, old.Tokenizer);
         var error = Assert.Throws<UserInputException>(() => Run(["train", "value", .. withoutTask, "--policy", oldPolicy, "--samples", "2", "--out", value]));
         Assert.Contains($"{oldPolicy} does not record the task", error.Message);
+    }
+
+    [Fact]
+    public async Task Training_that_keeps_diverging_stops_with_one_line_and_exit_code_1()
+    {
+        // The real process, so that what reaches the person (warnings, the last line, the exit code) is checked whole.
+        // A rate of 1e30 sends the weights to about 1e30 after the first step, and every later loss is NaN.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { typeof(TrainCommand).Assembly.Location, "train", "sft" }.Concat(Tiny)
+            .Concat(["--lr", "1e30", "--max-non-finite-steps", "2", "--out", Path.Combine(_folder, "p.safetensors")]))
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var errorRead = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = (await errorRead).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal("", output);
+        Assert.Equal(1, error.Count(line => line.Contains("WRN") && line.Contains("step skipped") && line.Contains("learning rate halved")));
+        Assert.Contains("ERR] training stopped: 2 steps in a row had a non-finite loss or gradient norm", error[^1]);
+        Assert.DoesNotContain(error, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(_folder, "p.safetensors")));
     }
 
     [Fact]

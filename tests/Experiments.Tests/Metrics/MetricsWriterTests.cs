@@ -53,8 +53,8 @@ public class MetricsWriterTests
             writer.Append(Rows[2]);
         }
         var lines = File.ReadAllLines(csv);
-        Assert.Equal("iteration,stage,method,step,accuracy,ci_low,ci_high,n,mean_reward,value_loss,policy_loss,generated_tokens,policy_tokens,value_calls,wall_seconds", lines[0]);
-        Assert.Equal("0,imitation,,1,,,,,,,2.5,,,,0.25", lines[1]);
+        Assert.Equal("iteration,stage,method,step,accuracy,ci_low,ci_high,n,mean_reward,value_loss,policy_loss,generated_tokens,policy_tokens,value_calls,wall_seconds,learning_rate,skipped", lines[0]);
+        Assert.Equal("0,imitation,,1,,,,,,,2.5,,,,0.25,,", lines[1]);
         Assert.StartsWith("1,evaluation,system1,,0.41,0.3", lines[2]);
         Assert.Equal(3, lines.Length);
     }
