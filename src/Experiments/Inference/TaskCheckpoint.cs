@@ -17,12 +17,12 @@ public static class TaskCheckpoint
     public const string OptionsKey = "task_options";
 
     // Option names as the CLI spells them; an unknown one in a file is an error rather than a silently default option.
-    private static readonly JsonSerializerOptions Json = ReadOnly(new JsonSerializerOptions
+    private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.KebabCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    });
+    };
 
     /// <summary>Saves the model and tokenizer with <paramref name="task"/> (its options resolved) in the metadata.</summary>
     public static void Save(string path, Gpt model, Tokenizer tokenizer, TaskSpec task) => Checkpoint.Save(path, model, tokenizer, Metadata(task));
@@ -72,11 +72,5 @@ public static class TaskCheckpoint
     {
         var loaded = Checkpoint.Load(path);
         return (loaded, ReadTask(path, loaded.Metadata));
-    }
-
-    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
-    {
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -11,8 +12,8 @@ namespace Reasoner.Experiments.Metrics;
 /// </summary>
 public sealed class MetricsWriter : IDisposable
 {
-    private static readonly PropertyInfo[] Columns = typeof(MetricsRow).GetConstructors()[0].GetParameters()
-        .Select(p => typeof(MetricsRow).GetProperty(p.Name!)!).ToArray();
+    private static readonly ImmutableArray<PropertyInfo> Columns = typeof(MetricsRow).GetConstructors()[0].GetParameters()
+        .Select(p => typeof(MetricsRow).GetProperty(p.Name!)!).ToImmutableArray();
 
     private readonly StreamWriter jsonl;
     private readonly StreamWriter csv;

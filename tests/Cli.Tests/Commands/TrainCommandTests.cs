@@ -15,7 +15,7 @@ public sealed class TrainCommandTests : IDisposable
 
     private static int Run(params string[] args) => CommandRunner.Run(TrainCommand.Create(), args).Code;
 
-    private static readonly string[] Tiny =
+    private readonly string[] Tiny =
         ["--task", "countdown", "--numbers", "3", "--problems", "20", "--test-problems", "10", "--eval", "4", "--steps", "3", "--batch", "4",
          "--layers", "1", "--d-model", "16", "--heads", "2", "--threads", "1"];
 

@@ -4,7 +4,7 @@ namespace Reasoner.Experiments.Tests.Metrics;
 
 public class MetricsWriterTests
 {
-    private static readonly MetricsRow[] Rows =
+    private readonly MetricsRow[] Rows =
     [
         new(0, Stage.Imitation, Step: 1, PolicyLoss: 2.5, WallSeconds: 0.25),
         new(1, Stage.SelfImprovement, "mcts", 2, MeanReward: 0.375, ValueLoss: 0.1, PolicyLoss: 1.9, GeneratedTokens: 1234, PolicyTokens: 5678, ValueCalls: 90),

@@ -86,7 +86,7 @@ public sealed class ExampleTrainerTests : IDisposable
         }
     }
 
-    private static readonly TrainingExample[] Mixed =
+    private readonly TrainingExample[] Mixed =
     [
         new("ab=\n", "ba\nc"),
         new("abcdef+\n", "fe"),

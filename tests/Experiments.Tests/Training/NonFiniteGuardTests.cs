@@ -22,7 +22,7 @@ public sealed class NonFiniteGuardTests : IDisposable
 
     private static IReadOnlyList<TrainingExample> Good(int i) => [new("ab\n", "ba"), new("cd\n", "dc" + (char)('a' + i % 3)), new("e=\n", "f+e", ValueTarget: 0.25f)];
 
-    private static readonly IReadOnlyList<TrainingExample> Poisoned = [new("ab\n", "ba"), new("cd\n", "dc", Weight: float.NaN), new("e=\n", "f+e")];
+    private readonly IReadOnlyList<TrainingExample> Poisoned = [new("ab\n", "ba"), new("cd\n", "dc", Weight: float.NaN), new("e=\n", "f+e")];
 
     [Fact]
     public void A_poisoned_step_is_skipped_the_weights_stay_and_the_rate_halves()
