@@ -2,6 +2,7 @@ using System.Xml.Linq;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.Reports;
 using Reasoner.Experiments.Runs;
+using Reasoner.Experiments.Statistics;
 
 namespace Reasoner.Experiments.Tests.Reports;
 
@@ -60,7 +61,7 @@ public class RunReportTests
         var written = RunReport.Write(run);
 
         string[] expected = ["accuracy.svg", "reward.svg", "loss.svg", "accuracy-vs-tokens.svg"];
-        Assert.Equal(expected.Select(f => Path.Combine(run.PlotsPath, f)).Prepend(run.SummaryPath), written);
+        Assert.Equal(expected.Select(f => Path.Combine(run.PlotsPath, f)).Prepend(run.ReportPath).Prepend(run.SummaryPath), written);
         XNamespace svg = "http://www.w3.org/2000/svg";
         foreach (string file in expected)
         {
@@ -99,24 +100,26 @@ public class RunReportTests
     }
 
     [Fact]
-    public void SeedsOfOneMethodArePooled()
+    public void SeedsWithoutOutcomesCountEachProblemOnce()
     {
-        var results = MethodResult.FromMetrics([
+        // Two seeds over the same 50 problems, without per-problem outcomes: 40% over 50 problems, not over 100 searches.
+        var results = MethodResult.From([
             MetricsRow.Evaluation(0, "mcts", 30, 50, generatedTokens: 100),
             MetricsRow.Evaluation(0, "mcts", 10, 50, generatedTokens: 300),
-        ]);
+        ], []);
         var pooled = Assert.Single(results);
-        Assert.Equal(100, pooled.N);
-        Assert.Equal(0.4, pooled.Accuracy!.Value.Estimate, 12);
+        Assert.Equal((50, 2), (pooled.N, pooled.Seeds));
+        Assert.Equal(Proportions.Wilson(20, 50), pooled.Accuracy);
         Assert.Equal(4.0, pooled.GeneratedTokensPerProblem);
     }
 
     [Fact]
     public void PairedTestMatchesProblemsById()
     {
-        var test = PairedTest.Compute(SyntheticRun.Outcomes(), 0, "system1", "mcts")!;
-        Assert.Equal((100, 10, 25), (test.Pairs, test.B, test.C));
+        var system1 = ProblemScores.TopOne(SyntheticRun.Outcomes(), 0, "system1")!;
+        var test = system1.PairedWith(ProblemScores.TopOne(SyntheticRun.Outcomes(), 0, "mcts")!);
+        Assert.Equal((100, 10, 25), (test.Problems, test.OnlyFirst, test.OnlySecond));
         Assert.Equal(0.01667384780012071, test.PValue, 10);
-        Assert.Null(PairedTest.Compute(SyntheticRun.Outcomes(), 9, "system1", "mcts"));
+        Assert.Null(ProblemScores.TopOne(SyntheticRun.Outcomes(), 9, "system1"));
     }
 }
