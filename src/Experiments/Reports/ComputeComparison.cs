@@ -69,9 +69,9 @@ public sealed record ComputeComparison(int Iteration, IReadOnlyList<ComputePoint
             n = sampling.Min(o => o.Samples!.Count);
             for (int k = 1; ; k = Math.Min(2 * k, n.Value))
             {
-                points.Add(new ComputePoint(Majority, $"maj@{k}", ProblemScores.AtK(sampling, k, SampleSubsets.MajorityAtK)));
-                points.Add(new ComputePoint(BestOfK, $"best-of-{k}", ProblemScores.AtK(sampling, k, SampleSubsets.BestAtK)));
-                points.Add(new ComputePoint(PassAtK, $"pass@{k}", ProblemScores.AtK(sampling, k, (s, kk, _) => SampleSubsets.PassAtK(s, kk)), Oracle: true));
+                points.Add(new ComputePoint(Majority, $"maj@{k}", ProblemScores.AtK(sampling, k, SampleSubsets.MajorityAtK, ranksByValue: false)));
+                points.Add(new ComputePoint(BestOfK, $"best-of-{k}", ProblemScores.AtK(sampling, k, SampleSubsets.BestAtK, ranksByValue: true)));
+                points.Add(new ComputePoint(PassAtK, $"pass@{k}", ProblemScores.AtK(sampling, k, (s, kk, _) => SampleSubsets.PassAtK(s, kk), ranksByValue: false), Oracle: true));
                 if (k == n) break;
             }
         }
@@ -89,12 +89,12 @@ public sealed record ComputeComparison(int Iteration, IReadOnlyList<ComputePoint
         if (!(tokensPerSample > 0)) return new ComputeVerdict(search, versusSystemOne, null, null, null);
         int k = Math.Max(1, (int)Math.Ceiling(tokens / tokensPerSample - 1e-9));
         if (k > samples) return new ComputeVerdict(search, versusSystemOne, null, null, k);
-        MatchedBudget Match(string label, Func<Metrics.SampledAnswers, int, Random, double> score)
+        MatchedBudget Match(string label, Func<Metrics.SampledAnswers, int, Random, double> score, bool ranksByValue)
         {
-            var scores = ProblemScores.AtK(sampling, k, score);
+            var scores = ProblemScores.AtK(sampling, k, score, ranksByValue);
             return new MatchedBudget(label, k, scores.GeneratedTokensPerProblem ?? double.NaN, scores.Accuracy, search.Scores.PairedWith(scores));
         }
-        return new ComputeVerdict(search, versusSystemOne, Match($"maj@{k}", SampleSubsets.MajorityAtK), Match($"best-of-{k}", SampleSubsets.BestAtK), null);
+        return new ComputeVerdict(search, versusSystemOne, Match($"maj@{k}", SampleSubsets.MajorityAtK, false), Match($"best-of-{k}", SampleSubsets.BestAtK, true), null);
     }
 
     /// <summary>"ahead (+12.0 points, p=0.003)", "behind (...)" or "not significantly different (...)", at <see cref="Alpha"/>.</summary>

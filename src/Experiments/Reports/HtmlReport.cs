@@ -120,14 +120,18 @@ public static partial class HtmlReport
         page.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         page.Append("<title>").Append(Escape(title ?? "Reasoner report")).Append("</title>\n");
         page.Append("<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n");
+        // Contents of the sections go under the title, when there are several to jump between.
+        string content = body.ToString();
         var sections = headings.Where(h => h.Level == 2).ToList();
         if (sections.Count > 1)
         {
-            page.Append("<nav><strong>Contents</strong><ul>\n");
-            foreach (var (_, id, html) in sections) page.Append(CultureInfo.InvariantCulture, $"<li><a href=\"#{id}\">{html}</a></li>\n");
-            page.Append("</ul></nav>\n");
+            var nav = new StringBuilder("<nav><strong>Contents</strong><ul>\n");
+            foreach (var (_, id, html) in sections) nav.Append(CultureInfo.InvariantCulture, $"<li><a href=\"#{id}\">{html}</a></li>\n");
+            nav.Append("</ul></nav>\n");
+            int afterTitle = content.IndexOf("</h1>\n", StringComparison.Ordinal) is var end and >= 0 ? end + "</h1>\n".Length : 0;
+            content = content.Insert(afterTitle, nav.ToString());
         }
-        page.Append(body).Append("</body>\n</html>\n");
+        page.Append(content).Append("</body>\n</html>\n");
         return page.ToString();
     }
 

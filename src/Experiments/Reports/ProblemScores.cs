@@ -25,29 +25,31 @@ public sealed record ProblemScores(IReadOnlyDictionary<string, double> Scores, i
 
     /// <summary>Top-1 outcomes of <paramref name="method"/> in <paramref name="iteration"/>; null when it has none.</summary>
     public static ProblemScores? TopOne(IEnumerable<ProblemOutcome> outcomes, int iteration, string method) =>
-        Of(outcomes.Where(o => o.Iteration == iteration && o.Method == method).ToList(), o => o.Correct ? 1 : 0, _ => 1, tokenShare: 1);
+        Of(outcomes.Where(o => o.Iteration == iteration && o.Method == method).ToList(), o => o.Correct ? 1 : 0, _ => 1);
 
     /// <summary>
     /// Scores of the sampling rows at k samples: <paramref name="score"/> gives a row's expected score over its k-subsets
-    /// (seeded by the row, so a report rebuilds identically); compute is k/n of the row's.
+    /// (seeded by the row, so a report rebuilds identically); tokens are k/n of the row's, and so are value calls when
+    /// <paramref name="ranksByValue"/> (best-of-k), else none (maj@k and pass@k never ask the value model).
     /// </summary>
-    public static ProblemScores AtK(IReadOnlyList<ProblemOutcome> samplingRows, int k, Func<SampledAnswers, int, Random, double> score)
+    public static ProblemScores AtK(IReadOnlyList<ProblemOutcome> samplingRows, int k, Func<SampledAnswers, int, Random, double> score, bool ranksByValue)
     {
         int n = samplingRows.Min(r => r.Samples!.Count);
         if (k < 1 || k > n) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must lie in [1, {n}], the samples of every row");
         return Of(samplingRows, o => score(o.Samples!, k, new Random(SeedMix.Of(StableHash(o.ProblemId), o.Seed ?? 0, k))),
-            o => o.Samples!.Count / k, tokenShare: (double)k / n)!;
+            o => o.Samples!.Count / k, tokenShare: (double)k / n, valueShare: ranksByValue ? (double)k / n : 0)!;
     }
 
-    private static ProblemScores? Of(IReadOnlyList<ProblemOutcome> rows, Func<ProblemOutcome, double> score, Func<ProblemOutcome, long> trials, double tokenShare)
+    private static ProblemScores? Of(IReadOnlyList<ProblemOutcome> rows, Func<ProblemOutcome, double> score, Func<ProblemOutcome, long> trials,
+        double tokenShare = 1, double valueShare = 1)
     {
         if (rows.Count == 0) return null;
         var scores = rows.GroupBy(o => o.ProblemId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Average(score), StringComparer.Ordinal);
-        double? PerProblem(Func<ProblemOutcome, long?> counter) =>
-            rows.All(r => counter(r) is not null) ? tokenShare * rows.Average(r => (double)counter(r)!.Value) : null;
+        double? PerProblem(Func<ProblemOutcome, long?> counter, double share) =>
+            rows.All(r => counter(r) is not null) ? share * rows.Average(r => (double)counter(r)!.Value) : null;
         return new ProblemScores(scores, rows.Select(o => o.Seed).Distinct().Count(), rows.Sum(trials),
-            PerProblem(r => r.GeneratedTokens), PerProblem(r => r.ValueCalls));
+            PerProblem(r => r.GeneratedTokens, tokenShare), PerProblem(r => r.ValueCalls, valueShare));
     }
 
     /// <summary>This method paired with <paramref name="other"/> on the problems both scored (in id order).</summary>
