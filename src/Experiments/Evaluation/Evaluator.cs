@@ -19,7 +19,9 @@ public sealed record EvaluationOptions(int Seed = 0, SearchBudget? Budget = null
 /// Runs search methods on the same problems with the same seeds and scores each method's chosen completion with the
 /// task's verifier, which only scores and never chooses. System 1 (greedy) is always evaluated, first, as the
 /// baseline of the paired tests. For <c>sample</c> the chosen completion is the majority answer, so its row is named
-/// maj@k; its pass@k (any of the k samples correct: an oracle choice, not a method) is a row of its own.
+/// maj@k; its pass@k (any of the k samples correct: an oracle choice, not a method) is a row of its own. With
+/// <see cref="EvaluationOptions.Budgets"/>, the searches of the equal-compute curves (<see cref="EvaluationPlan"/>) run
+/// on the same problems and seeds too, and come back in <see cref="EvaluationReport.Budgeted"/>.
 /// </summary>
 public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimator value)
 {

@@ -41,6 +41,11 @@ public sealed record ComputeComparison(int Iteration, IReadOnlyList<ComputePoint
 
     public const string Majority = "maj@k", BestOfK = "best-of-k", PassAtK = "pass@k";
 
+    /// <summary>Every iteration's comparison, by iteration; iterations without outcomes with tokens have none.</summary>
+    public static IReadOnlyDictionary<int, ComputeComparison> ForEachIteration(IReadOnlyList<ProblemOutcome> outcomes) =>
+        outcomes.Select(o => o.Iteration).Distinct().Order()
+            .Select(i => Of(outcomes, i)).OfType<ComputeComparison>().ToDictionary(c => c.Iteration);
+
     /// <summary>Null when the iteration has no outcomes with generated tokens (runs from before tokens were recorded).</summary>
     public static ComputeComparison? Of(IReadOnlyList<ProblemOutcome> outcomes, int iteration)
     {

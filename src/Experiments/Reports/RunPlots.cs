@@ -6,7 +6,9 @@ namespace Reasoner.Experiments.Reports;
 internal static class RunPlots
 {
     /// <summary>File name (in plots/) to SVG text.</summary>
-    public static IReadOnlyList<(string File, string Svg)> Render(IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes)
+    /// <param name="comparisons">Each iteration's equal-compute comparison (<see cref="ComputeComparison.ForEachIteration"/>).</param>
+    public static IReadOnlyList<(string File, string Svg)> Render(IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes,
+        IReadOnlyDictionary<int, ComputeComparison> comparisons)
     {
         var plots = new List<(string, string)>();
         var results = MethodResult.From(metrics, outcomes);
@@ -53,12 +55,9 @@ internal static class RunPlots
                 YMin: 0, YMax: 1, LogX: true).Render(frontier)));
         }
 
-        foreach (int iteration in outcomes.Select(o => o.Iteration).Distinct().Order())
+        foreach (var comparison in comparisons.Values.OrderBy(c => c.Iteration))
         {
-            if (ComputeComparison.Of(outcomes, iteration) is { } comparison)
-            {
-                plots.Add((EqualComputeFile(iteration), EqualCompute(comparison)));
-            }
+            plots.Add((EqualComputeFile(comparison.Iteration), EqualCompute(comparison)));
         }
         return plots;
     }

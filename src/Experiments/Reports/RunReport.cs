@@ -11,7 +11,8 @@ public static class RunReport
     {
         var metrics = MetricsReader.Read(run.MetricsJsonlPath);
         var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
-        var plots = RunPlots.Render(metrics, outcomes);
+        var comparisons = ComputeComparison.ForEachIteration(outcomes);
+        var plots = RunPlots.Render(metrics, outcomes, comparisons);
         Directory.CreateDirectory(run.PlotsPath);
         var written = new List<string> { run.SummaryPath, run.ReportPath };
         foreach (var (file, svg) in plots)
@@ -20,7 +21,7 @@ public static class RunReport
             File.WriteAllText(path, svg);
             written.Add(path);
         }
-        string summary = SummaryReport.Render(run.Name, metrics, outcomes, plots.Select(p => p.File).ToList());
+        string summary = SummaryReport.Render(run.Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList());
         File.WriteAllText(run.SummaryPath, summary);
         var svgByLink = plots.ToDictionary(p => $"plots/{p.File}", p => p.Svg, StringComparer.Ordinal);
         File.WriteAllText(run.ReportPath, HtmlReport.Render(summary, link => svgByLink.GetValueOrDefault(link)));
@@ -43,11 +44,12 @@ public static class RunReport
         {
             var metrics = MetricsReader.Read(runs[r].MetricsJsonlPath);
             var outcomes = MetricsReader.ReadOutcomes(runs[r].OutcomesPath);
-            var plots = RunPlots.Render(metrics, outcomes);
+            var comparisons = ComputeComparison.ForEachIteration(outcomes);
+            var plots = RunPlots.Render(metrics, outcomes, comparisons);
             // Two runs may share a name (the same folder name under different parents): links stay apart by index.
             string prefix = $"run{r + 1}/plots/";
             foreach (var (file, svg) in plots) svgByLink[prefix + file] = svg;
-            string summary = SummaryReport.Render(runs[r].Name, metrics, outcomes, plots.Select(p => p.File).ToList());
+            string summary = SummaryReport.Render(runs[r].Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList());
             foreach (string line in summary.Split('\n'))
             {
                 // One level down: each run is a section of the comparison.

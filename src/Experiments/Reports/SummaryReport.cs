@@ -7,13 +7,13 @@ namespace Reasoner.Experiments.Reports;
 /// <summary>summary.md of a run, from its metrics and per-problem outcomes alone.</summary>
 internal static class SummaryReport
 {
-    public static string Render(string runName, IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes, IReadOnlyList<string> plotFiles)
+    /// <param name="comparisons">Each iteration's equal-compute comparison (<see cref="ComputeComparison.ForEachIteration"/>).</param>
+    public static string Render(string runName, IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes,
+        IReadOnlyDictionary<int, ComputeComparison> comparisons, IReadOnlyList<string> plotFiles)
     {
         var text = new StringBuilder();
         text.AppendLine($"# {runName}").AppendLine();
         var results = MethodResult.From(metrics, outcomes);
-        var comparisons = outcomes.Select(o => o.Iteration).Distinct().Order()
-            .Select(i => ComputeComparison.Of(outcomes, i)).OfType<ComputeComparison>().ToDictionary(c => c.Iteration);
         if (results.Count == 0)
         {
             text.AppendLine("No evaluation rows in metrics.jsonl yet.").AppendLine();

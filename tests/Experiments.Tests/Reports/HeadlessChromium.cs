@@ -97,9 +97,10 @@ internal sealed class HeadlessChromium : IAsyncDisposable
 
     /// <summary>
     /// Opens <paramref name="url"/> in a fresh tab of <paramref name="width"/> CSS pixels, waits for its load event, runs
-    /// <paramref name="probe"/> (an expression whose value is returned as JSON) and screenshots the whole page.
+    /// <paramref name="probe"/> (an expression whose value is returned as JSON) and screenshots the page from its top,
+    /// at most <paramref name="maxHeight"/> pixels of it (a long report's whole length takes seconds to render).
     /// </summary>
-    public async Task<PageVisit> VisitAsync(string url, string probe, int width = 1280)
+    public async Task<PageVisit> VisitAsync(string url, string probe, int width = 1280, int maxHeight = 4000)
     {
         var target = await SendAsync("Target.createTarget", new JsonObject { ["url"] = "about:blank" });
         var attached = await SendAsync("Target.attachToTarget", new JsonObject { ["targetId"] = target["targetId"]!.GetValue<string>(), ["flatten"] = true });
@@ -124,7 +125,7 @@ internal sealed class HeadlessChromium : IAsyncDisposable
             ["clip"] = new JsonObject
             {
                 ["x"] = 0, ["y"] = 0, ["scale"] = 1,
-                ["width"] = size["width"]!.GetValue<double>(), ["height"] = size["height"]!.GetValue<double>(),
+                ["width"] = size["width"]!.GetValue<double>(), ["height"] = Math.Min(maxHeight, size["height"]!.GetValue<double>()),
             },
         }, session);
         var errors = _events.Where(e => (string?)e["sessionId"] == session).Select(ErrorOf).OfType<string>().ToList();

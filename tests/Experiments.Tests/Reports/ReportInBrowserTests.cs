@@ -46,7 +46,7 @@ public sealed class ReportInBrowserTests
         Assert.Equal(0, probe["missing"]!.GetValue<int>());
 
         var image = PngImage.Decode(visit.Screenshot);
-        Assert.True(image.Width >= 1000 && image.Height > 1000, $"screenshot of {image.Width} x {image.Height}");
+        Assert.True(image.Width >= 1000 && image.Height >= 2000, $"screenshot of {image.Width} x {image.Height}");
         double inked = (double)image.Inked() / (image.Width * image.Height);
         Assert.True(inked > 0.01, $"the screenshot is blank: {inked:P2} of its pixels are not white");
         Assert.True(image.Count(FirstSeries.R, FirstSeries.G, FirstSeries.B) > 100, "the plots' first series colour is nowhere in the screenshot");
