@@ -46,6 +46,7 @@ internal static class CompareCommand
                             iteration = result.Iteration,
                             method = result.Method,
                             n = result.N,
+                            seeds = result.Seeds,
                             accuracy = result.Accuracy?.Estimate,
                             ci_low = Finite(result.Accuracy?.Low),
                             ci_high = Finite(result.Accuracy?.High),

@@ -10,7 +10,7 @@ namespace Reasoner.Experiments.Evaluation;
 /// there are more than <see cref="MaxSubsets"/> subsets, that many are drawn at random without replacement of samples.
 /// Expected cost is k/n of the run's, each sample being in k/n of the subsets.
 /// </summary>
-public static class SampleSubsets
+internal static class SampleSubsets
 {
     /// <summary>Subsets averaged per k: with more, random ones; a per-problem estimate then has a standard error of at most 0.016.</summary>
     public const int MaxSubsets = 1000;

@@ -48,6 +48,7 @@ public sealed record SampledAnswers(IReadOnlyList<int> Answers, IReadOnlyList<bo
 {
     public const int NoAnswer = -1;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public int Count => Answers.Count;
 
     /// <summary>Samples as the search returned them: parsed answer (null: none), verdict, value (NaN: not scored).</summary>

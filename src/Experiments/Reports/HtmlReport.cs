@@ -12,7 +12,7 @@ namespace Reasoner.Experiments.Reports;
 /// alone on a line, lists, fenced code, code spans, bold, emphasis and links. A Content-Security-Policy forbids loading
 /// anything at all, so the page can only ever show what it carries, and a browser reports any attempt as an error.
 /// </summary>
-public static partial class HtmlReport
+internal static partial class HtmlReport
 {
     private const string Style = """
         body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #222; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; line-height: 1.45; }
