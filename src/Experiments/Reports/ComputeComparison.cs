@@ -69,6 +69,8 @@ public sealed record ComputeComparison(int Iteration, IReadOnlyList<ComputePoint
         int? n = null;
         if (samplingMethods.Count > 1)
             throw new InvalidDataException($"iteration {iteration} has several sampling runs ({string.Join(", ", samplingMethods)}); the curves take one");
+        // A problem whose budget allowed no sample at all leaves nothing to take subsets of: no curves then.
+        if (sampling.Count > 0 && sampling.Min(o => o.Samples!.Count) == 0) sampling = [];
         if (sampling.Count > 0)
         {
             n = sampling.Min(o => o.Samples!.Count);
@@ -90,7 +92,7 @@ public sealed record ComputeComparison(int Iteration, IReadOnlyList<ComputePoint
         var versusSystemOne = systemOne is null ? null : search.Scores.PairedWith(systemOne.Scores);
         double tokens = search.GeneratedTokensPerProblem;
         if (n is not { } samples || sampling.Any(o => o.GeneratedTokens is null)) return new ComputeVerdict(search, versusSystemOne, null, null, null);
-        double tokensPerSample = sampling.Average(o => (double)o.GeneratedTokens!.Value) / samples;
+        double tokensPerSample = sampling.Average(o => (double)o.GeneratedTokens!.Value / o.Samples!.Count);
         if (!(tokensPerSample > 0)) return new ComputeVerdict(search, versusSystemOne, null, null, null);
         int k = Math.Max(1, (int)Math.Ceiling(tokens / tokensPerSample - 1e-9));
         if (k > samples) return new ComputeVerdict(search, versusSystemOne, null, null, k);

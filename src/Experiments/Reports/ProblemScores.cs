@@ -36,18 +36,19 @@ public sealed record ProblemScores(IReadOnlyDictionary<string, double> Scores, i
     {
         int n = samplingRows.Min(r => r.Samples!.Count);
         if (k < 1 || k > n) throw new ArgumentOutOfRangeException(nameof(k), k, $"k must lie in [1, {n}], the samples of every row");
+        // A row's share of its compute is k over its own samples (a token budget may have cut some rows short).
         return Of(samplingRows, o => score(o.Samples!, k, new Random(SeedMix.Of(StableHash(o.ProblemId), o.Seed ?? 0, k))),
-            o => o.Samples!.Count / k, tokenShare: (double)k / n, valueShare: ranksByValue ? (double)k / n : 0)!;
+            o => o.Samples!.Count / k, tokenShare: o => (double)k / o.Samples!.Count, valueShare: o => ranksByValue ? (double)k / o.Samples!.Count : 0)!;
     }
 
     private static ProblemScores? Of(IReadOnlyList<ProblemOutcome> rows, Func<ProblemOutcome, double> score, Func<ProblemOutcome, long> trials,
-        double tokenShare = 1, double valueShare = 1)
+        Func<ProblemOutcome, double>? tokenShare = null, Func<ProblemOutcome, double>? valueShare = null)
     {
         if (rows.Count == 0) return null;
         var scores = rows.GroupBy(o => o.ProblemId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Average(score), StringComparer.Ordinal);
-        double? PerProblem(Func<ProblemOutcome, long?> counter, double share) =>
-            rows.All(r => counter(r) is not null) ? share * rows.Average(r => (double)counter(r)!.Value) : null;
+        double? PerProblem(Func<ProblemOutcome, long?> counter, Func<ProblemOutcome, double>? share) =>
+            rows.All(r => counter(r) is not null) ? rows.Average(r => (share?.Invoke(r) ?? 1) * counter(r)!.Value) : null;
         return new ProblemScores(scores, rows.Select(o => o.Seed).Distinct().Count(), rows.Sum(trials),
             PerProblem(r => r.GeneratedTokens, tokenShare), PerProblem(r => r.ValueCalls, valueShare));
     }

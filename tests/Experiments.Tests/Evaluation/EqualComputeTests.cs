@@ -155,4 +155,25 @@ public class EqualComputeTests
         Assert.NotNull(comparison.Verdicts.Single(v => v.Search.Label == "mcts @ simulations=8").VersusMajority);
         Assert.Null(ComputeComparison.Of(Outcomes(), iteration: 3));
     }
+
+    [Fact]
+    public void RowsCutShortByATokenBudgetCountTheirOwnSamples()
+    {
+        // p0 drew 4 samples for 200 tokens, p1 only 2 for 100 (its budget ran out): a sample costs 50 either way, and the
+        // curves stop at the 2 samples every row has.
+        var answers = SampledAnswers.Of([("24", true, 0.5), ("24", true, 0.5), ("23", false, 0.5), ("23", false, 0.5)]);
+        var shorter = SampledAnswers.Of([("24", true, 0.5), ("23", false, 0.5)]);
+        ProblemOutcome[] outcomes =
+        [
+            new(0, "sampling", "p0", true, 0, 200, 4, answers),
+            new(0, "sampling", "p1", true, 0, 100, 2, shorter),
+            new(0, "system1", "p0", false, 0, 40, 0),
+            new(0, "system1", "p1", false, 0, 40, 0),
+        ];
+        var comparison = ComputeComparison.Of(outcomes, 0)!;
+        Assert.Equal(2, comparison.Samples);
+        Assert.Equal([("maj@1", 50.0), ("maj@2", 100.0)], comparison.Points.Where(p => p.Series == "maj@k").Select(p => (p.Label, p.GeneratedTokensPerProblem)));
+        // Each sample was scored once, so best-of-k asks the value model k times.
+        Assert.Equal([("best-of-1", 1.0), ("best-of-2", 2.0)], comparison.Points.Where(p => p.Series == "best-of-k").Select(p => (p.Label, p.Scores.ValueCallsPerProblem!.Value)));
+    }
 }
