@@ -3,7 +3,6 @@ using Reasoner.Actors.Patterns;
 using Reasoner.Actors.Runtime;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Evaluation;
-using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
 
