@@ -91,7 +91,7 @@ public sealed record ComputeComparison(int Iteration, IReadOnlyList<ComputePoint
     {
         var versusSystemOne = systemOne is null ? null : search.Scores.PairedWith(systemOne.Scores);
         double tokens = search.GeneratedTokensPerProblem;
-        if (n is not { } samples || sampling.Any(o => o.GeneratedTokens is null)) return new ComputeVerdict(search, versusSystemOne, null, null, null);
+        if (n is not { } samples) return new ComputeVerdict(search, versusSystemOne, null, null, null);
         double tokensPerSample = sampling.Average(o => (double)o.GeneratedTokens!.Value / o.Samples!.Count);
         if (!(tokensPerSample > 0)) return new ComputeVerdict(search, versusSystemOne, null, null, null);
         int k = Math.Max(1, (int)Math.Ceiling(tokens / tokensPerSample - 1e-9));
