@@ -23,7 +23,7 @@ public sealed class TinyRun : IDisposable
           batch: 16
           lr: 0.001
           search: {method: mcts, max_step_tokens: 24, mcts: {simulations: 3, candidates: 2}}
-        evaluation: {problems: 10, methods: [system1, mcts], seeds: [0, 3]}
+        evaluation: {problems: 10, methods: [system1, mcts], seeds: [0, 3], budgets: {samples: 3, search_scales: [0.5]}}
         """;
 
     public TinyRun()
@@ -51,8 +51,8 @@ public sealed class EvalRunCommandTests(TinyRun tiny) : IClassFixture<TinyRun>, 
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
-    static List<(string Method, string Problem)> Outcomes(string directory, int iteration) =>
-        MetricsReader.ReadOutcomes(Path.Combine(directory, "outcomes.jsonl")).Where(o => o.Iteration == iteration).Select(o => (o.Method, o.ProblemId)).ToList();
+    static List<(string Method, string Problem, int? Seed)> Outcomes(string directory, int iteration) =>
+        MetricsReader.ReadOutcomes(Path.Combine(directory, "outcomes.jsonl")).Where(o => o.Iteration == iteration).Select(o => (o.Method, o.ProblemId, o.Seed)).ToList();
 
     [Fact]
     public void EvaluatesTheLastCheckpointOnTheProblemsMethodsAndSeedsTheRunEvaluated()
@@ -60,12 +60,14 @@ public sealed class EvalRunCommandTests(TinyRun tiny) : IClassFixture<TinyRun>, 
         var metrics = Path.Combine(folder, "eval");
         var invocation = CommandRunner.Run(EvalCommand.Create(), "eval", "--run", run, "--threads", "1", "--json", "--metrics-dir", metrics);
         Assert.Equal(0, invocation.Code);
-        var json = JsonDocument.Parse(invocation.Output).RootElement;
-        Assert.Equal(["system1", "mcts"], json.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("name").GetString()));
-        Assert.Equal(20, json.GetProperty("n").GetInt32()); // 10 problems x 2 seeds, pooled as the run's report pools them
-        // The same (method, problem#seed) pairs as the run's own evaluation of iteration 1, row for row.
+        var lines = invocation.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal([0, 3], lines.Select(l => l.GetProperty("seed").GetInt32())); // one line per evaluation seed of the run
+        Assert.All(lines, l => Assert.Equal(10, l.GetProperty("n").GetInt32()));
+        Assert.All(lines, l => Assert.Equal(["system1", "mcts"], l.GetProperty("methods").EnumerateArray().Select(m => m.GetProperty("name").GetString())));
+        // The same (search, problem, seed) rows as the run's own evaluation of iteration 1, the equal-compute searches
+        // (the sampling run, MCTS at half its simulations) included.
         Assert.Equal(Outcomes(run, 1).Order(), Outcomes(metrics, 1).Order());
-        Assert.Contains("#seed3", Outcomes(metrics, 1)[^1].Problem);
+        Assert.Contains(Outcomes(metrics, 1), o => o.Method == "mcts @ simulations=2");
         Assert.Contains("iteration-1.safetensors", invocation.Error);
     }
 
@@ -76,9 +78,9 @@ public sealed class EvalRunCommandTests(TinyRun tiny) : IClassFixture<TinyRun>, 
         var invocation = CommandRunner.Run(EvalCommand.Create(), "eval", "--run", run, "--iteration", "0", "--seed", "3", "--n", "4", "--search", "greedy",
             "--threads", "1", "--json", "--metrics-dir", metrics);
         Assert.Equal(0, invocation.Code);
-        var heldOut = Outcomes(run, 0).Where(o => o.Method == "system1" && o.Problem.EndsWith("#seed0", StringComparison.Ordinal))
-            .Select(o => o.Problem[..^"#seed0".Length]).Take(4);
-        Assert.Equal(heldOut, Outcomes(metrics, 0).Select(o => o.Problem));
+        var heldOut = Outcomes(run, 0).Where(o => o.Method == "system1" && o.Seed == 0).Select(o => o.Problem).Take(4);
+        Assert.Equal(heldOut, Outcomes(metrics, 0).Where(o => o.Method == "system1").Select(o => o.Problem));
+        Assert.All(Outcomes(metrics, 0), o => Assert.Equal(3, o.Seed));
     }
 
     [Fact]
