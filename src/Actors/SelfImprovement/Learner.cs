@@ -1,4 +1,4 @@
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
@@ -8,7 +8,8 @@ namespace Reasoner.Actors.SelfImprovement;
 /// <summary>
 /// Trains the policy and value model and writes a checkpoint: stage 1 on demonstrations, then once per iteration on the
 /// replay buffer's episodes. Every optimiser step's metrics go to the sink as they come; steps count across the run.
-/// Training runs on a thread of its own, so the actors around it keep moving (progress, metrics).
+/// Training is long CPU work done inline, so the learner lives on a pinned dispatcher: a thread of its own, and the actors
+/// around it keep moving (progress, metrics). Training runs one at a time, in order, as the loop asks.
 /// </summary>
 internal sealed class Learner : ReceiveActor
 {
@@ -20,8 +21,8 @@ internal sealed class Learner : ReceiveActor
     {
         _backend = backend;
         _metrics = metrics;
-        ReceiveAsync<Imitate>(imitate => TrainAsync(imitate.CheckpointOut, () => _backend.Imitate(imitate.Problems, imitate.CheckpointOut, _steps, Log)));
-        ReceiveAsync<Improve>(improve => TrainAsync(improve.CheckpointOut,
+        Receive<Imitate>(imitate => Train(imitate.CheckpointOut, () => _backend.Imitate(imitate.Problems, imitate.CheckpointOut, _steps, Log)));
+        Receive<Improve>(improve => Train(improve.CheckpointOut,
             () => _backend.Improve(improve.Iteration, improve.Episodes, improve.CheckpointIn, improve.CheckpointOut, _steps, Log)));
     }
 
@@ -35,9 +36,9 @@ internal sealed class Learner : ReceiveActor
 
     private void Log(MetricsRow row) => _metrics.Tell(row);
 
-    private Task TrainAsync(string checkpoint, Func<TrainingReport> train) => Reply.WithAsync(Sender, Self, async () =>
+    private void Train(string checkpoint, Func<TrainingReport> train) => Reply.With(Sender, Self, () =>
     {
-        var report = await Task.Factory.StartNew(train, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var report = train();
         _steps += report.Steps;
         return new Trained(checkpoint, report);
     });

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
 using Reasoner.Experiments.Metrics;
 
 namespace Reasoner.Actors.SelfImprovement;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using Reasoner.Actors.Patterns;
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
+using Reasoner.Actors.Hosting;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
@@ -11,8 +11,9 @@ namespace Reasoner.Actors.SelfImprovement;
 /// <summary>
 /// Runs one experiment, as alpha-zero-general's Coach.learn: stage 1 imitation, an evaluation, then per iteration
 /// search fresh training problems with the current checkpoint -> replay buffer (re-verified, bounded) -> learner
-/// -> optional arena on validation problems -> promote -> evaluation. Its children do the work: the inference server,
-/// the search workers (a work queue), the replay buffer, the learner, the evaluator; the metrics sink is given.
+/// -> optional arena on validation problems -> promote -> evaluation. Its children do the work: the replay buffer, the
+/// learner, the evaluator; searches are jobs of the given <see cref="JobQueue"/>, which the worker nodes (this process's
+/// own, or other machines') pull from; the metrics sink is given.
 /// Problems are drawn once, disjoint by construction: imitation, validation and each iteration's slices of the training
 /// split, evaluation from the test split.
 /// </summary>
@@ -24,14 +25,12 @@ internal sealed class Supervisor : ReceiveActor
     private readonly IExperimentBackend _backend;
     private readonly string _checkpoints;
     private readonly IActorRef _metrics;
-    private readonly InferenceCounters _counters;
-    private readonly WorkQueueOptions _workerOptions;
-    private IActorRef _server = null!, _workers = null!, _buffer = null!, _learner = null!, _evaluator = null!;
+    private readonly IActorRef _jobs;
+    private IActorRef _buffer = null!, _learner = null!, _evaluator = null!;
 
-    public Supervisor(ExperimentConfig config, ITask task, IExperimentBackend backend, string checkpointsPath, IActorRef metrics,
-        InferenceCounters counters, WorkQueueOptions workerOptions)
+    public Supervisor(ExperimentConfig config, ITask task, IExperimentBackend backend, string checkpointsPath, IActorRef metrics, IActorRef jobs)
     {
-        (_config, _task, _backend, _checkpoints, _metrics, _counters, _workerOptions) = (config, task, backend, checkpointsPath, metrics, counters, workerOptions);
+        (_config, _task, _backend, _checkpoints, _metrics, _jobs) = (config, task, backend, checkpointsPath, metrics, jobs);
         ReceiveAsync<RunExperiment>(_ => Reply.WithAsync(Sender, Self, async () => await RunAsync()));
     }
 
@@ -48,13 +47,14 @@ internal sealed class Supervisor : ReceiveActor
     {
         var rewards = _config.Task.Rewards;
         Search = SearchPlan.ForSelfImprovement(Loop.Search);
-        var batcher = new BatcherOptions { MaxBatch = Loop.InferenceBatch, MaxWait = TimeSpan.FromMilliseconds(1) };
-        _server = Context.ActorOf(Props.Create(() => new InferenceServer(_backend.LoadInference, batcher, _counters)), "inference");
-        var work = SearchWorker.Work(_task, rewards, _server, _metrics, Patience);
-        _workers = Context.ActorOf(Props.Create(() => new WorkQueue<SearchJob, Episode>(work, _workerOptions)), "search");
         _buffer = Context.ActorOf(Props.Create(() => new ReplayBufferActor(new ReplayBuffer(_task, rewards, Loop.ReplayCapacity))), "replay");
-        _learner = Context.ActorOf(Props.Create(() => new Learner(_backend, _metrics)), "learner");
+        _learner = Context.ActorOf(Props.Create(() => new Learner(_backend, _metrics)).WithDispatcher(AkkaConfig.PinnedDispatcher), "learner");
     }
+
+    // The children's state is the run's (the buffer's episodes, the learner's step count): a restarted child would go on
+    // without it, so a child that fails fails the run. Their expected failures (a bad config, a checkpoint that does not
+    // load) are replies to the supervisor's Asks instead; this is for the unexpected ones.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Escalate);
 
     private async Task<ExperimentFinished> RunAsync()
     {
@@ -65,7 +65,7 @@ internal sealed class Supervisor : ReceiveActor
         var heldOutTask = _config.Evaluation.Task?.Create();
         var test = Generate(heldOutTask ?? _task, Split.Test, _config.Evaluation.Problems, SeedMix.Of(seed, 2), "evaluation.problems");
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
-        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_server, _workers, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
+        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_jobs, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
 
         Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
         string current = Path.Combine(_checkpoints, "iteration-0.safetensors");
@@ -77,13 +77,15 @@ internal sealed class Supervisor : ReceiveActor
         for (int k = 1; k <= iterations; k++)
         {
             var problems = train.Skip(demonstrations + validation + (k - 1) * perIteration).Take(perIteration).ToList();
-            Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems with {Workers} workers",
-                k, iterations, Loop.Algorithm, Search.Label, problems.Count, _workerOptions.Workers);
-            var (episodes, failedAttempts, searchSeconds, before) = await SearchAsync(k, current, problems);
-            var after = Snapshot();
+            Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems",
+                k, iterations, Loop.Algorithm, Search.Label, problems.Count);
+            var (searched, searchSeconds) = await SearchAsync(k, current, problems);
+            var episodes = searched.Results;
             var added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(episodes), Patience);
             LogSearch(k, episodes);
-            if (added.Rejected > 0) Note("Iteration {Iteration}: the replay buffer rejected {Rejected} episodes whose rewards the verifier did not confirm", k, added.Rejected);
+            if (added.Rejected > 0)
+                Note("Iteration {Iteration}: the replay buffer rejected {Rejected} episodes whose rewards the verifier did not confirm, from {Nodes}",
+                    k, added.Rejected, string.Join(", ", added.RejectedFrom));
 
             var snapshot = await _buffer.Ask<ReplayBufferActor.Snapshot>(
                 new ReplayBufferActor.TakeSnapshot(Loop.Algorithm == SelfImprovementAlgorithm.Grpo ? k : null), Patience);
@@ -102,28 +104,25 @@ internal sealed class Supervisor : ReceiveActor
             }
             if (promoted) current = candidate;
             evaluations.Add(await Evaluate(k, current));
-            summaries.Add(new IterationSummary(k, episodes.Count, episodes.Select(e => e.Problem.Id).Distinct().Count(), failedAttempts,
-                added.Accepted, added.Rejected, episodes.Average(e => e.Chosen.Reward), searchSeconds,
-                after.Requests - before.Requests, after.ProposerCalls - before.ProposerCalls, after.ValueCalls - before.ValueCalls,
+            summaries.Add(new IterationSummary(k, episodes.Count, episodes.Select(e => e.Problem.Id).Distinct().Count(), searched.FailedAttempts,
+                added.Accepted, searched.Rejected + added.Rejected, episodes.Average(e => e.Chosen.Reward), searchSeconds,
+                searched.Inference.Requests, searched.Inference.ProposerCalls, searched.Inference.ValueCalls,
                 trained.Report.Steps, promoted, current));
         }
         await _metrics.Ask<MetricsSink.Flushed>(new MetricsSink.Flush(), Patience);
         return new ExperimentFinished(new RunSummary(evaluations.Select(e => e.Accuracy).ToList(), summaries, current));
     }
 
-    private async Task<(IReadOnlyList<Episode> Episodes, int FailedAttempts, double Seconds, CounterSnapshot Before)> SearchAsync(
-        int iteration, string checkpoint, IReadOnlyList<Problem> problems)
+    private async Task<(JobQueue.Completed Searched, double Seconds)> SearchAsync(int iteration, string checkpoint, IReadOnlyList<Problem> problems)
     {
-        await _server.Ask<InferenceServer.CheckpointLoaded>(new InferenceServer.LoadCheckpoint(checkpoint), Patience);
         var jobs = problems.Select((p, i) => new SearchJob(p, Search, SeedMix.Of(_config.Seed, 3, iteration, i), iteration, checkpoint)).ToList();
         _metrics.Tell(new MetricsSink.PhaseStarted("search", iteration, Loop.Iterations, jobs.Count));
-        var before = Snapshot();
         var clock = Stopwatch.StartNew();
-        var done = await _workers.Ask<WorkQueue<SearchJob, Episode>.Completed>(new WorkQueue<SearchJob, Episode>.Run(jobs), Patience);
+        var done = await _jobs.Ask<JobQueue.Completed>(new JobQueue.Run(jobs), Patience);
         double seconds = clock.Elapsed.TotalSeconds;
         Note("Iteration {Iteration}: searched {Problems} problems in {Seconds:0.0} s ({Rate:0.00} problems/s), {Failed} failed attempts retried",
             iteration, jobs.Count, seconds, jobs.Count / seconds, done.FailedAttempts);
-        return (done.Results, done.FailedAttempts, seconds, before);
+        return (done, seconds);
     }
 
     // One row per searched problem, so the report's reward curve has a bootstrap interval over problems.
@@ -155,14 +154,11 @@ internal sealed class Supervisor : ReceiveActor
         _evaluator.Ask<Evaluator.Validated>(new Evaluator.Validate(checkpoint, problems), Patience);
 
     private void Note(string template, params object[] values) => _metrics.Tell(new MetricsSink.Note(template, values));
-
-    private CounterSnapshot Snapshot() => new(_counters.Requests, _counters.ProposerCalls, _counters.ValueCalls);
-
-    private readonly record struct CounterSnapshot(long Requests, long ProposerCalls, long ValueCalls);
 }
 
-/// <summary>One self-improvement iteration: what was searched (each problem once), kept, trained and promoted, and how
-/// many inference requests the server answered with how many backend calls.</summary>
+/// <summary>One self-improvement iteration: what was searched (each problem once), kept, trained and promoted (Rejected:
+/// results the verifier did not confirm, at the job queue or the replay buffer), and how many inference requests the
+/// servers answered with how many backend calls.</summary>
 internal sealed record IterationSummary(
     int Iteration, int Searched, int DistinctProblems, int FailedAttempts, int Accepted, int Rejected, double MeanReward,
     double SearchSeconds, long InferenceRequests, long ProposerCalls, long ValueCalls, int TrainingSteps, bool Promoted, string Checkpoint)

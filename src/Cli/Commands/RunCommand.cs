@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Reasoner.Actors.Hosting;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Runs;
@@ -11,6 +12,8 @@ namespace Reasoner.Cli.Commands;
 /// <c>reasoner run experiments/NAME.yaml [--set key.path=value ...] [--out DIR]</c>: runs an experiment (imitation, then
 /// self-improvement iterations, each evaluated on held-out problems) into results/NAME-TIMESTAMP/, with progress on
 /// stderr and one JSON line on stdout at the end (run directory, accuracy by iteration and method, loop throughput).
+/// With <c>--cluster</c> this process is the head of a cluster: it trains and evaluates, and worker nodes that join it
+/// (<c>reasoner worker --join HOST:PORT</c>) do the searches.
 /// </summary>
 internal static class RunCommand
 {
@@ -20,13 +23,26 @@ internal static class RunCommand
         var sets = new Option<string[]>("--set") { Description = "Override a config key, e.g. --set self_improvement.iterations=3 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--out") { Description = "Folder for the run directory (default: the config's output, results/)" };
         var threads = new Option<int>("--threads") { Description = "Threads for the model's kernels (0: every core)", DefaultValueFactory = _ => 0 };
+        var cluster = new Option<bool>("--cluster") { Description = "Be the head of a cluster: worker nodes (reasoner worker --join HOST:PORT) do the searches" };
+        var host = new Option<string>("--host") { Description = "With --cluster: the address to listen on, reachable by the workers", DefaultValueFactory = _ => AkkaConfig.Loopback };
+        var port = new Option<int>("--port") { Description = "With --cluster: the port to listen on (0: any free port)", DefaultValueFactory = _ => AkkaConfig.DefaultPort };
+        var minWorkers = new Option<int>("--min-workers") { Description = "With --cluster: worker nodes to wait for before the first search", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Run an experiment: imitation, self-improvement iterations on actors, evaluation after each; writes a run directory.");
         command.Arguments.Add(configPath);
         command.Options.Add(sets);
         command.Options.Add(output);
         command.Options.Add(threads);
+        command.Options.Add(cluster);
+        command.Options.Add(host);
+        command.Options.Add(port);
+        command.Options.Add(minWorkers);
         command.SetAction(async (parse, cancellation) =>
         {
+            bool asHead = parse.GetValue(cluster);
+            if (!asHead && (parse.GetResult(host) is { Implicit: false } || parse.GetResult(port) is { Implicit: false } || parse.GetResult(minWorkers) is { Implicit: false }))
+                throw new UserInputException("--host, --port and --min-workers are options of a cluster head: add --cluster");
+            if (parse.GetValue(port) is < 0 or > 65535) throw new UserInputException($"--port {parse.GetValue(port)}: expected 0 to 65535");
+            if (parse.GetValue(minWorkers) < 1) throw new UserInputException($"--min-workers {parse.GetValue(minWorkers)}: at least one worker node does the searches");
             var config = ConfigBinder.LoadFile<ExperimentConfig>(parse.GetValue(configPath)!, parse.GetValue(sets) ?? []);
             if (parse.GetValue(output) is { } outputFolder) config = config with { Output = outputFolder };
             var run = RunDirectory.Create(config.Output, config.Name, TimeProvider.System);
@@ -35,7 +51,11 @@ internal static class RunCommand
             io.Log.Information("Run {Name} -> {Path}", config.Name, run.Path);
             using var pool = new WorkerPool(parse.GetValue(threads));
             var backend = new GptBackend(config, config.Task.Create(), pool);
-            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog(io.Log));
+            var head = asHead
+                ? new HeadOptions(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(minWorkers), Listening: address =>
+                    io.Log.Information("Head of the cluster listening on {Address}: start worker nodes with reasoner worker --join {Address}", address, address))
+                : null;
+            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog(io.Log), new LoopOptions { Log = io.Log, Head = head });
             foreach (var (accuracy, iteration) in summary.Accuracy.Select((a, i) => (a, i)))
                 io.Log.Information("Iteration {Iteration}: {Accuracy}", iteration, string.Join(", ", accuracy.Select(a => $"{a.Key} {a.Value:P1}")));
             io.Log.Information("Wrote {Summary}", run.SummaryPath);

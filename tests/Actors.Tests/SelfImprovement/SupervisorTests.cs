@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Reasoner.Actors.Patterns;
-using Reasoner.Actors.Runtime;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Metrics;
@@ -24,9 +22,11 @@ public sealed class SupervisorTests : IDisposable
             Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), Workers: workers, StepsPerIteration: 1),
         Evaluation: new EvaluationConfig(20, [SearchMethod.System1, SearchMethod.BestOfN]));
 
-    private static readonly WorkQueueOptions FastRestarts = new()
+    // Workers whose search threw start again at once: the tests fail many searches on purpose.
+    private static readonly LoopOptions FastRestarts = new()
     {
-        Supervision = new OneForOneStrategy(_ => Directive.Restart) { MaxRetries = 100, Backoff = BackoffOptions.Immediate },
+        Node = new NodeOptions { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) },
+        Queue = new QueueOptions(MaxAttempts: 100),
     };
 
     private async Task<(RunDirectory Run, RunSummary Summary, RecordingObserver Observer)> RunAsync(ExperimentConfig config, ScriptedBackend backend)
