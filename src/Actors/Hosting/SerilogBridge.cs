@@ -29,7 +29,7 @@ internal sealed class SerilogBridge : ReceiveActor, IRequiresMessageQueue<ILogge
     {
         var source = logger.ForContext("AkkaSource", e.LogSource);
         // A LogMessage keeps its template and arguments apart, so Serilog records them as properties.
-        if (e.Message is LogMessage message) source.Write(level, e.Cause, message.Format, message.Unformatted().ToArray());
+        if (e.Message is LogMessage message) source.Write(level, e.Cause, message.Format, message.Parameters().ToArray());
         else source.Write(level, e.Cause, "{Message:l}", e.Message);
     }
 }

@@ -200,7 +200,9 @@ internal sealed class JobQueue : ReceiveActor
         Context.Unwatch(nodeRef);
         var lost = node.InFlight.Where(id => _batch?.IndexOf(id) is { } i && _batch.Results[i] is null).ToList();
         foreach (long id in lost) _batch!.Queued.AddFirst(id);
-        Note("Worker node {Node} is lost ({Reason}); its {Count} job(s) in flight go back to the queue: {Problems}",
+        // Between runs (the head shutting down, say) a node that leaves loses nothing and is not worth a line.
+        if (_batch is not null || lost.Count > 0)
+            Note("Worker node {Node} is lost ({Reason}); its {Count} job(s) in flight go back to the queue: {Problems}",
             node.Name, reason, lost.Count, string.Join(", ", lost.Select(id => _batch!.Jobs[_batch.IndexOf(id)!.Value].Problem.Id)));
         Dispatch();
     }
