@@ -39,8 +39,10 @@ internal static class AkkaConfig
           loggers = ["Reasoner.Actors.Hosting.SerilogBridge, Reasoner.Actors"]
           logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
           loglevel = INFO
-          # Akka prints to standard output until the loggers start: a command's output is its results, so nothing there.
-          stdout-loglevel = OFF
+          # Akka prints to standard output until the loggers start and after they stop: a command's output is its
+          # results, so its warnings go to standard error instead (Hosting/SerilogBridge).
+          stdout-logger-class = "Reasoner.Actors.Hosting.StartAndStopLogger, Reasoner.Actors"
+          stdout-loglevel = WARNING
           # A run's shutdown drops the inference requests of searches that were cancelled: expected, not worth a warning.
           log-dead-letters-during-shutdown = off
           log-dead-letters = 10

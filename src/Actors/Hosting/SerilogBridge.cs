@@ -39,3 +39,16 @@ internal sealed class RunLogSetup(Serilog.ILogger logger) : Setup
 {
     public Serilog.ILogger Logger { get; } = logger;
 }
+
+/// <summary>
+/// Akka's logger before the loggers start and after they stop (a system's first and last moments); Akka's default writes
+/// to standard output, which holds a command's results (one JSON line). Warnings and errors go to standard error instead;
+/// the routine lines of starting and stopping remoting are dropped (the run's log has the same lines while it runs).
+/// </summary>
+internal sealed class StartAndStopLogger : MinimalLogger
+{
+    protected override void Log(object message)
+    {
+        if (message is Akka.Event.LogEvent e && e.LogLevel() >= Akka.Event.LogLevel.WarningLevel) Console.Error.WriteLine(e.ToString());
+    }
+}
