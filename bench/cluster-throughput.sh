@@ -9,11 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-2}
-dotnet build src/Cli -c Release --nologo -v q >/dev/null
-reasoner=(dotnet src/Cli/bin/Release/net10.0/reasoner.dll)
-sets=(--set imitation.steps=300 --set evaluation.problems=20)
+dotnet build src/Cli -c Release --nologo -v q >/dev/null || { echo "build failed" >&2; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# A copy of the build, so that rebuilding the repository while this runs changes nothing here.
+cp -r src/Cli/bin/Release/net10.0 "$out/bin"
+reasoner=(dotnet "$out/bin/reasoner.dll")
+sets=(--set imitation.steps=100 --set imitation.value_steps=20 --set self_improvement.steps_per_iteration=50 --set evaluation.problems=10)
 port=4153
 
 rates() { python3 -c 'import json,sys; print(" ".join(f"{i[\"problems_per_second\"]:.3f}" for i in json.loads(sys.stdin.readline())["iterations"]))'; }

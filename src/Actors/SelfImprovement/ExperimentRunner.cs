@@ -21,6 +21,9 @@ internal sealed record LoopOptions
 
     /// <summary>Run as the head of a cluster: worker nodes join it and do every search.</summary>
     public HeadOptions? Head { get; init; }
+
+    /// <summary>Continue the run in the given directory from its last completed stage (its journal), with its config.</summary>
+    public bool Resume { get; init; }
 }
 
 /// <summary>The head node's address and how many worker nodes it waits for before the first search.</summary>
@@ -29,7 +32,7 @@ internal sealed record HeadOptions(string Host = AkkaConfig.Loopback, int Port =
     Action<string>? Listening = null, TimeSpan? StableAfter = null);
 
 /// <summary>
-/// Runs an experiment into its run directory: writes the resolved config, starts the actor system (the metrics sink,
+/// Runs an experiment into its run directory (or resumes one: <see cref="RunJournal"/>): writes the resolved config, starts the actor system (the metrics sink,
 /// the job queue, the supervisor, and in one process a worker node of its own; as a cluster head a checkpoint store
 /// instead, for the worker nodes that join), waits for the supervisor's answer, then writes summary.md and plots/*.svg.
 /// </summary>
@@ -39,14 +42,17 @@ internal static class ExperimentRunner
         LoopOptions? options = null)
     {
         options ??= new LoopOptions();
-        ConfigWriter.Save(config, run.ConfigPath);
+        RunProgress? progress = null;
+        if (options.Resume) progress = RunJournal.Rewind(run);
+        else ConfigWriter.Save(config, run.ConfigPath);
         var task = config.Task.Create();
         var head = options.Head;
         var akka = head is null ? AkkaConfig.Embedded() : AkkaConfig.Head(head.Host, head.Port, head.StableAfter);
         var system = LoopSystem.Create(akka, options.Log);
         try
         {
-            var metrics = system.ActorOf(Props.Create(() => new MetricsSink(MetricsWriter.ForRun(run), OutcomesWriter.ForRun(run), observer)), "metrics");
+            var metrics = system.ActorOf(Props.Create(() => new MetricsSink(MetricsWriter.ForRun(run), OutcomesWriter.ForRun(run), observer,
+                new RunJournal.Writer(run), progress == null ? null : progress.Last)), "metrics");
             var queue = head is null ? options.Queue : options.Queue with { MinNodes = head.MinWorkers, WaitForNodes = true };
             var jobs = system.ActorOf(Props.Create(() => new JobQueue(config, task, metrics, queue)), "jobs");
             if (head is null)
@@ -63,7 +69,7 @@ internal static class ExperimentRunner
                 system.ActorOf(Props.Create(() => new CheckpointStore(run.CheckpointsPath)), "checkpoints");
                 head.Listening?.Invoke($"{cluster.SelfAddress.Host}:{cluster.SelfAddress.Port}");
             }
-            var supervisor = system.ActorOf(Props.Create(() => new Supervisor(config, task, backend, run.CheckpointsPath, metrics, jobs)), "supervisor");
+            var supervisor = system.ActorOf(Props.Create(() => new Supervisor(config, task, backend, run.CheckpointsPath, metrics, jobs, progress)), "supervisor");
             var finished = supervisor.Ask<Supervisor.ExperimentFinished>(new Supervisor.RunExperiment(), TimeSpan.FromDays(7));
             // A supervisor that fails is stopped (AkkaConfig's guardian strategy): its Ask would never be answered.
             if (await Task.WhenAny(finished, supervisor.WatchAsync()) != finished)

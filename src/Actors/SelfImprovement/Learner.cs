@@ -24,7 +24,19 @@ internal sealed class Learner : ReceiveActor
         Receive<Imitate>(imitate => Train(imitate.CheckpointOut, () => _backend.Imitate(imitate.Problems, imitate.CheckpointOut, _steps, Log)));
         Receive<Improve>(improve => Train(improve.CheckpointOut,
             () => _backend.Improve(improve.Iteration, improve.Episodes, improve.CheckpointIn, improve.CheckpointOut, _steps, Log)));
+        Receive<Resume>(resume => Reply.With(Sender, Self, () =>
+        {
+            _backend.RestoreImitation(resume.Problems, resume.ImitationCheckpoint);
+            _steps = resume.Steps;
+            return new Resumed(resume.Steps);
+        }));
     }
+
+    /// <summary>A resumed run: imitation was done on <paramref name="Problems"/> into <paramref name="ImitationCheckpoint"/>,
+    /// and <paramref name="Steps"/> optimiser steps were taken; replies <see cref="Resumed"/>.</summary>
+    public sealed record Resume(IReadOnlyList<Problem> Problems, string ImitationCheckpoint, long Steps);
+
+    public sealed record Resumed(long Steps);
 
     /// <summary>Stage 1 from a fresh model on the expert's solutions of <paramref name="Problems"/>; replies <see cref="Trained"/>.</summary>
     public sealed record Imitate(IReadOnlyList<Problem> Problems, string CheckpointOut);
@@ -32,7 +44,8 @@ internal sealed class Learner : ReceiveActor
     /// <summary>Iteration <paramref name="Iteration"/> from <paramref name="CheckpointIn"/>; replies <see cref="Trained"/>.</summary>
     public sealed record Improve(int Iteration, IReadOnlyList<Episode> Episodes, string CheckpointIn, string CheckpointOut);
 
-    public sealed record Trained(string Checkpoint, TrainingReport Report);
+    /// <summary><paramref name="TotalSteps"/>: the learner's optimiser steps so far, this training's included.</summary>
+    public sealed record Trained(string Checkpoint, TrainingReport Report, long TotalSteps);
 
     private void Log(MetricsRow row) => _metrics.Tell(row);
 
@@ -40,6 +53,6 @@ internal sealed class Learner : ReceiveActor
     {
         var report = train();
         _steps += report.Steps;
-        return new Trained(checkpoint, report);
+        return new Trained(checkpoint, report, _steps);
     });
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Reasoner.Actors.Cluster;
 using Reasoner.Actors.Hosting;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Metrics;
@@ -15,7 +16,8 @@ namespace Reasoner.Actors.SelfImprovement;
 /// learner, the evaluator; searches are jobs of the given <see cref="JobQueue"/>, which the worker nodes (this process's
 /// own, or other machines') pull from; the metrics sink is given.
 /// Problems are drawn once, disjoint by construction: imitation, validation and each iteration's slices of the training
-/// split, evaluation from the test split.
+/// split, evaluation from the test split. Each completed stage goes to the run's journal; a resumed run skips the stages
+/// the journal has (its seeds are per stage and per problem, so what follows is what an uninterrupted run would do).
 /// </summary>
 internal sealed class Supervisor : ReceiveActor
 {
@@ -26,11 +28,14 @@ internal sealed class Supervisor : ReceiveActor
     private readonly string _checkpoints;
     private readonly IActorRef _metrics;
     private readonly IActorRef _jobs;
+    private readonly RunProgress _resume;
     private IActorRef _buffer = null!, _learner = null!, _evaluator = null!;
 
-    public Supervisor(ExperimentConfig config, ITask task, IExperimentBackend backend, string checkpointsPath, IActorRef metrics, IActorRef jobs)
+    /// <param name="resume">What a resumed run finds done (<see cref="RunJournal"/>); null for a fresh run.</param>
+    public Supervisor(ExperimentConfig config, ITask task, IExperimentBackend backend, string checkpointsPath, IActorRef metrics, IActorRef jobs,
+        RunProgress? resume = null)
     {
-        (_config, _task, _backend, _checkpoints, _metrics, _jobs) = (config, task, backend, checkpointsPath, metrics, jobs);
+        (_config, _task, _backend, _checkpoints, _metrics, _jobs, _resume) = (config, task, backend, checkpointsPath, metrics, jobs, resume ?? RunProgress.Empty);
         ReceiveAsync<RunExperiment>(_ => Reply.WithAsync(Sender, Self, async () => await RunAsync()));
     }
 
@@ -67,50 +72,115 @@ internal sealed class Supervisor : ReceiveActor
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
         _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_jobs, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
 
-        Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
+        var done = _resume;
         string current = Path.Combine(_checkpoints, "iteration-0.safetensors");
-        await _learner.Ask<Learner.Trained>(new Learner.Imitate(train.Take(demonstrations).ToList(), current), Patience);
-        var evaluations = new List<Evaluator.Evaluated> { await Evaluate(0, current) };
+        var imitationProblems = train.Take(demonstrations).ToList();
+        if (done.Imitation is null)
+        {
+            Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
+            var imitated = await _learner.Ask<Learner.Trained>(new Learner.Imitate(imitationProblems, current), Patience);
+            await Record(new StageRecord(StageRecord.Imitation, 0, LearnerSteps: imitated.TotalSteps));
+        }
+        else
+        {
+            Note("Resuming from {Stage}", done.Describe(iterations));
+            await _learner.Ask<Learner.Resumed>(new Learner.Resume(imitationProblems, current, done.LearnerSteps), Patience);
+        }
+        var evaluations = new List<Evaluator.Evaluated> { await EvaluateOnce(0, current) };
         int? currentValidation = null;
 
         var summaries = new List<IterationSummary>();
         for (int k = 1; k <= iterations; k++)
         {
             var problems = train.Skip(demonstrations + validation + (k - 1) * perIteration).Take(perIteration).ToList();
-            Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems",
-                k, iterations, Loop.Algorithm, Search.Label, problems.Count);
-            var (searched, searchSeconds) = await SearchAsync(k, current, problems);
-            var episodes = searched.Results;
-            var added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(episodes), Patience);
-            LogSearch(k, episodes);
-            if (added.Rejected > 0)
-                Note("Iteration {Iteration}: the replay buffer rejected {Rejected} episodes whose rewards the verifier did not confirm, from {Nodes}",
-                    k, added.Rejected, string.Join(", ", added.RejectedFrom));
-
-            var snapshot = await _buffer.Ask<ReplayBufferActor.Snapshot>(
-                new ReplayBufferActor.TakeSnapshot(Loop.Algorithm == SelfImprovementAlgorithm.Grpo ? k : null), Patience);
-            string candidate = Path.Combine(_checkpoints, $"iteration-{k}.safetensors");
-            var trained = await _learner.Ask<Learner.Trained>(new Learner.Improve(k, snapshot.Episodes, current, candidate), Patience);
-
-            bool promoted = true;
-            if (Loop.Gating)
+            JobQueue.Completed searched;
+            double searchSeconds;
+            ReplayBufferActor.EpisodesAdded added;
+            if (done.Searches.TryGetValue(k, out var searchRecord) && searchRecord.Search is { } s)
             {
-                currentValidation ??= (await Validate(current, validationProblems)).Correct;
-                var challenger = await Validate(candidate, validationProblems);
-                promoted = challenger.Correct >= currentValidation;
-                Note("Iteration {Iteration}: arena on {N} validation problems, System 1 solves {New} (new) vs {Old} (current): {Verdict}",
-                    k, validationProblems.Count, challenger.Correct, currentValidation, promoted ? "promoted" : "kept the current checkpoint");
-                if (promoted) currentValidation = challenger.Correct;
+                // The buffer gets the same episodes in the same order as the first time (re-verified again on the way in).
+                var episodes = done.Episodes.GetValueOrDefault(k, []).Select(line => Restore(line, problems, k, current)).ToList();
+                added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(episodes), Patience);
+                searched = new JobQueue.Completed(episodes, s.FailedAttempts, s.QueueRejected, new InferenceCounts(s.Requests, s.ProposerCalls, s.ValueCalls));
+                searchSeconds = s.Seconds;
             }
-            if (promoted) current = candidate;
-            evaluations.Add(await Evaluate(k, current));
-            summaries.Add(new IterationSummary(k, episodes.Count, episodes.Select(e => e.Problem.Id).Distinct().Count(), searched.FailedAttempts,
-                added.Accepted, searched.Rejected + added.Rejected, episodes.Average(e => e.Chosen.Reward), searchSeconds,
+            else
+            {
+                Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems",
+                    k, iterations, Loop.Algorithm, Search.Label, problems.Count);
+                (searched, searchSeconds) = await SearchAsync(k, current, problems);
+                added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(searched.Results), Patience);
+                LogSearch(k, searched.Results);
+                if (added.Rejected > 0)
+                    Note("Iteration {Iteration}: the replay buffer rejected {Rejected} episodes whose rewards the verifier did not confirm, from {Nodes}",
+                        k, added.Rejected, string.Join(", ", added.RejectedFrom));
+                var inference = searched.Inference;
+                await Record(new StageRecord(StageRecord.Searched, k, Search: new SearchRecord(searched.FailedAttempts, searched.Rejected, searchSeconds,
+                    inference.Requests, inference.ProposerCalls, inference.ValueCalls)),
+                    [.. searched.Results.Select((e, i) => new EpisodeLine(k, i, e.Provenance.Node, EpisodeReport.Of(e)))]);
+            }
+            var episodesOfK = searched.Results;
+
+            bool promoted;
+            int trainingSteps;
+            if (done.Improvements.TryGetValue(k, out var improveRecord) && improveRecord.Improve is { } improved)
+            {
+                (promoted, trainingSteps, currentValidation) = (improved.Promoted, improved.TrainingSteps, improved.CurrentValidation);
+                current = Path.Combine(_checkpoints, improved.Current);
+            }
+            else
+            {
+                var snapshot = await _buffer.Ask<ReplayBufferActor.Snapshot>(
+                    new ReplayBufferActor.TakeSnapshot(Loop.Algorithm == SelfImprovementAlgorithm.Grpo ? k : null), Patience);
+                string candidate = Path.Combine(_checkpoints, $"iteration-{k}.safetensors");
+                var trained = await _learner.Ask<Learner.Trained>(new Learner.Improve(k, snapshot.Episodes, current, candidate), Patience);
+
+                promoted = true;
+                if (Loop.Gating)
+                {
+                    currentValidation ??= (await Validate(current, validationProblems)).Correct;
+                    var challenger = await Validate(candidate, validationProblems);
+                    promoted = challenger.Correct >= currentValidation;
+                    Note("Iteration {Iteration}: arena on {N} validation problems, System 1 solves {New} (new) vs {Old} (current): {Verdict}",
+                        k, validationProblems.Count, challenger.Correct, currentValidation, promoted ? "promoted" : "kept the current checkpoint");
+                    if (promoted) currentValidation = challenger.Correct;
+                }
+                if (promoted) current = candidate;
+                trainingSteps = trained.Report.Steps;
+                await Record(new StageRecord(StageRecord.Improved, k, LearnerSteps: trained.TotalSteps,
+                    Improve: new ImproveRecord(trainingSteps, promoted, Path.GetFileName(current), currentValidation)));
+            }
+            evaluations.Add(await EvaluateOnce(k, current));
+            summaries.Add(new IterationSummary(k, episodesOfK.Count, episodesOfK.Select(e => e.Problem.Id).Distinct().Count(), searched.FailedAttempts,
+                added.Accepted, searched.Rejected + added.Rejected, episodesOfK.Average(e => e.Chosen.Reward), searchSeconds,
                 searched.Inference.Requests, searched.Inference.ProposerCalls, searched.Inference.ValueCalls,
-                trained.Report.Steps, promoted, current));
+                trainingSteps, promoted, current));
         }
         await _metrics.Ask<MetricsSink.Flushed>(new MetricsSink.Flush(), Patience);
         return new ExperimentFinished(new RunSummary(evaluations.Select(e => e.Accuracy).ToList(), summaries, current));
+    }
+
+    /// <summary>Evaluation k, unless the journal has it (a resumed run).</summary>
+    private async Task<Evaluator.Evaluated> EvaluateOnce(int iteration, string checkpoint)
+    {
+        if (_resume.Evaluations.TryGetValue(iteration, out var record) && record.Accuracy is { } accuracy) return new Evaluator.Evaluated(iteration, accuracy);
+        var evaluated = await Evaluate(iteration, checkpoint);
+        await Record(new StageRecord(StageRecord.Evaluation, iteration, Accuracy: evaluated.Accuracy));
+        return evaluated;
+    }
+
+    /// <summary>A completed stage goes to the journal (through the metrics sink, which knows the files' lengths).</summary>
+    private Task Record(StageRecord record, IReadOnlyList<EpisodeLine>? episodes = null) =>
+        _metrics.Ask<MetricsSink.StageRecorded>(new MetricsSink.StageDone(record, episodes ?? []), Patience);
+
+    /// <summary>An episode of the journal with its problem: job <see cref="EpisodeLine.Index"/> of the iteration's problems.</summary>
+    private static Episode Restore(EpisodeLine line, IReadOnlyList<Problem> problems, int iteration, string checkpoint)
+    {
+        if (line.Index < 0 || line.Index >= problems.Count)
+            throw new InvalidDataException($"episodes.jsonl: iteration {iteration} has no problem {line.Index} (it has {problems.Count})");
+        var e = line.Episode;
+        return new Episode(problems[line.Index], e.Method, e.Chosen, e.Candidates, e.VisitTargets, e.Spent,
+            new Provenance(iteration, e.Worker, checkpoint, line.Node));
     }
 
     private async Task<(JobQueue.Completed Searched, double Seconds)> SearchAsync(int iteration, string checkpoint, IReadOnlyList<Problem> problems)

@@ -9,7 +9,8 @@ using Reasoner.Tensors;
 namespace Reasoner.Cli.Commands;
 
 /// <summary>
-/// <c>reasoner run experiments/NAME.yaml [--set key.path=value ...] [--out DIR]</c>: runs an experiment (imitation, then
+/// <c>reasoner run experiments/NAME.yaml [--set key.path=value ...] [--out DIR]</c> (or <c>--resume RUN_DIR</c>, which
+/// continues a run that was stopped from its last completed stage): runs an experiment (imitation, then
 /// self-improvement iterations, each evaluated on held-out problems) into results/NAME-TIMESTAMP/, with progress on
 /// stderr and one JSON line on stdout at the end (run directory, accuracy by iteration and method, loop throughput).
 /// With <c>--cluster</c> this process is the head of a cluster: it trains and evaluates, and worker nodes that join it
@@ -19,7 +20,8 @@ internal static class RunCommand
 {
     public static Command Create()
     {
-        var configPath = new Argument<string>("config") { Description = "Experiment config (YAML), e.g. experiments/quickstart.yaml" };
+        var configPath = new Argument<string?>("config") { Description = "Experiment config (YAML), e.g. experiments/quickstart.yaml", Arity = ArgumentArity.ZeroOrOne };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in RUN_DIR from its last completed stage, with its own config" };
         var sets = new Option<string[]>("--set") { Description = "Override a config key, e.g. --set self_improvement.iterations=3 (repeatable)", AllowMultipleArgumentsPerToken = false };
         var output = new Option<string?>("--out") { Description = "Folder for the run directory (default: the config's output, results/)" };
         var threads = new Option<int>("--threads") { Description = "Threads for the model's kernels (0: every core)", DefaultValueFactory = _ => 0 };
@@ -29,6 +31,7 @@ internal static class RunCommand
         var minWorkers = new Option<int>("--min-workers") { Description = "With --cluster: worker nodes to wait for before the first search", DefaultValueFactory = _ => 1 };
         var command = new Command("run", "Run an experiment: imitation, self-improvement iterations on actors, evaluation after each; writes a run directory.");
         command.Arguments.Add(configPath);
+        command.Options.Add(resume);
         command.Options.Add(sets);
         command.Options.Add(output);
         command.Options.Add(threads);
@@ -43,19 +46,33 @@ internal static class RunCommand
                 throw new UserInputException("--host, --port and --min-workers are options of a cluster head: add --cluster");
             if (parse.GetValue(port) is < 0 or > 65535) throw new UserInputException($"--port {parse.GetValue(port)}: expected 0 to 65535");
             if (parse.GetValue(minWorkers) < 1) throw new UserInputException($"--min-workers {parse.GetValue(minWorkers)}: at least one worker node does the searches");
-            var config = ConfigBinder.LoadFile<ExperimentConfig>(parse.GetValue(configPath)!, parse.GetValue(sets) ?? []);
-            if (parse.GetValue(output) is { } outputFolder) config = config with { Output = outputFolder };
-            var run = RunDirectory.Create(config.Output, config.Name, TimeProvider.System);
+            string? resumed = parse.GetValue(resume);
+            if (resumed is not null && (parse.GetValue(configPath) is not null || (parse.GetValue(sets) ?? []).Length > 0 || parse.GetValue(output) is not null))
+                throw new UserInputException("--resume RUN_DIR continues a run with its own config.yaml: give no config, --set or --out with it");
+            if (resumed is null && parse.GetValue(configPath) is null) throw new UserInputException("give an experiment config (e.g. experiments/quickstart.yaml) or --resume RUN_DIR");
+            RunDirectory run;
+            ExperimentConfig config;
+            if (resumed is not null)
+            {
+                run = RunDirectory.Existing(resumed);
+                config = ConfigBinder.LoadFile<ExperimentConfig>(run.ConfigPath);
+            }
+            else
+            {
+                config = ConfigBinder.LoadFile<ExperimentConfig>(parse.GetValue(configPath)!, parse.GetValue(sets) ?? []);
+                if (parse.GetValue(output) is { } outputFolder) config = config with { Output = outputFolder };
+                run = RunDirectory.Create(config.Output, config.Name, TimeProvider.System);
+            }
             using var io = CommandIO.Of(parse);
             io.LogToFile(run.LogPath);
-            io.Log.Information("Run {Name} -> {Path}", config.Name, run.Path);
+            io.Log.Information(resumed is null ? "Run {Name} -> {Path}" : "Resuming run {Name} in {Path}", config.Name, run.Path);
             using var pool = new WorkerPool(parse.GetValue(threads));
             var backend = new GptBackend(config, config.Task.Create(), pool);
             var head = asHead
                 ? new HeadOptions(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(minWorkers), Listening: address =>
                     io.Log.Information("Head of the cluster listening on {Address}: start worker nodes with reasoner worker --join {Address}", address, address))
                 : null;
-            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog(io.Log), new LoopOptions { Log = io.Log, Head = head });
+            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog(io.Log), new LoopOptions { Log = io.Log, Head = head, Resume = resumed is not null });
             foreach (var (accuracy, iteration) in summary.Accuracy.Select((a, i) => (a, i)))
                 io.Log.Information("Iteration {Iteration}: {Accuracy}", iteration, string.Join(", ", accuracy.Select(a => $"{a.Key} {a.Value:P1}")));
             io.Log.Information("Wrote {Summary}", run.SummaryPath);
