@@ -18,7 +18,7 @@ reasoner=(dotnet "$out/bin/reasoner.dll")
 sets=(--set imitation.steps=100 --set imitation.value_steps=20 --set self_improvement.steps_per_iteration=50 --set evaluation.problems=10)
 port=4153
 
-rates() { python3 -c 'import json,sys; print(" ".join(f"{i[\"problems_per_second\"]:.3f}" for i in json.loads(sys.stdin.readline())["iterations"]))'; }
+rates() { python3 -c 'import json,sys; print(" ".join("%.3f" % i["problems_per_second"] for i in json.loads(sys.stdin.readline())["iterations"]))'; }
 
 cluster() { # $1: worker nodes
   port=$((port + 1))

@@ -11,7 +11,7 @@ public sealed class ClusterCommandTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     /// <summary>A GPT small enough that a whole run takes seconds.</summary>
-    internal static string TinyConfig(string folder, int problems = 16, int simulations = 6)
+    internal static string TinyConfig(string folder, int problems = 16, int simulations = 6, int imitationSteps = 20)
     {
         string path = Path.Combine(folder, "tiny.yaml");
         File.WriteAllText(path, $"""
@@ -19,7 +19,7 @@ public sealed class ClusterCommandTests : IDisposable
             seed: 3
             task: {"{"}name: countdown, numbers: 3, max_number: 9, max_target: 30{"}"}
             model: {"{"}layers: 1, d_model: 32, heads: 2, context: 96{"}"}
-            imitation: {"{"}demonstrations: 64, steps: 20, batch: 16, lr: 3e-3, value_problems: 8, value_samples: 2, value_steps: 4{"}"}
+            imitation: {"{"}demonstrations: 64, steps: {imitationSteps}, batch: 16, lr: 3e-3, value_problems: 8, value_samples: 2, value_steps: 4{"}"}
             self_improvement:
               algorithm: expert-iteration
               iterations: 2
