@@ -33,6 +33,12 @@ internal sealed class MetricsSink : ReceiveActor
         {
             _metrics.Append(row);
             _metricsRows++;
+            if (row.Step is not null && _phase.Unit == "steps")
+            {
+                _done = Math.Min(_done + 1, _phase.Problems);
+                _observer.Progress(new LoopProgress(_phase.Phase, _phase.Iteration, _phase.Iterations, _done, _phase.Problems, double.NaN,
+                    _done / Math.Max(_phaseClock.Elapsed.TotalSeconds, 1e-9), "steps"));
+            }
             // Training shows on the console too, every hundredth optimiser step.
             if (row.Step is { } step && step % 100 == 0)
                 _observer.Note("{Stage} iteration {Iteration}, step {Step}: policy loss {PolicyLoss}, value loss {ValueLoss}",
@@ -71,8 +77,9 @@ internal sealed class MetricsSink : ReceiveActor
         Receive<Flush>(_ => Sender.Tell(new Flushed(), Self));
     }
 
-    /// <summary>The episodes that follow belong to this phase (progress counts restart).</summary>
-    public sealed record PhaseStarted(string Phase, int Iteration, int Iterations, int Problems);
+    /// <summary>The episodes (or, with <paramref name="Unit"/> "steps", the training rows) that follow belong to this phase
+    /// of <paramref name="Problems"/> of them (progress counts restart).</summary>
+    public sealed record PhaseStarted(string Phase, int Iteration, int Iterations, int Problems, string Unit = "problems");
 
     /// <summary>A line for the log.</summary>
     public sealed record Note(string MessageTemplate, params object[] Values);

@@ -78,6 +78,7 @@ internal sealed class Supervisor : ReceiveActor
         if (done.Imitation is null)
         {
             Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
+            _metrics.Tell(new MetricsSink.PhaseStarted("imitation", 0, iterations, _config.Imitation.Steps + _config.Imitation.ValueSteps, "steps"));
             var imitated = await _learner.Ask<Learner.Trained>(new Learner.Imitate(imitationProblems, current), Patience);
             await Record(new StageRecord(StageRecord.Imitation, 0, LearnerSteps: imitated.TotalSteps));
         }
@@ -133,6 +134,7 @@ internal sealed class Supervisor : ReceiveActor
                 var snapshot = await _buffer.Ask<ReplayBufferActor.Snapshot>(
                     new ReplayBufferActor.TakeSnapshot(Loop.Algorithm == SelfImprovementAlgorithm.Grpo ? k : null), Patience);
                 string candidate = Path.Combine(_checkpoints, $"iteration-{k}.safetensors");
+                _metrics.Tell(new MetricsSink.PhaseStarted("training", k, iterations, Loop.StepsPerIteration, "steps"));
                 var trained = await _learner.Ask<Learner.Trained>(new Learner.Improve(k, snapshot.Episodes, current, candidate), Patience);
 
                 promoted = true;

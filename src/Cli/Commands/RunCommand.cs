@@ -5,6 +5,9 @@ using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Runs;
 using Reasoner.Tensors;
+using Serilog;
+using Serilog.Formatting.Json;
+using Spectre.Console;
 
 namespace Reasoner.Cli.Commands;
 
@@ -64,18 +67,42 @@ internal static class RunCommand
                 run = RunDirectory.Create(config.Output, config.Name, TimeProvider.System);
             }
             using var io = CommandIO.Of(parse);
-            io.LogToFile(run.LogPath);
-            io.Log.Information(resumed is null ? "Run {Name} -> {Path}" : "Resuming run {Name} in {Path}", config.Name, run.Path);
+            // On a terminal a live display; elsewhere (a pipe, CI) log lines as they come. The run's log.jsonl gets every line.
+            var display = io.ErrorIsTerminal ? new RunProgressDisplay(config.Name, run.Path, config.SelfImprovement.Iterations) : null;
+            using var displayLog = display is null ? null : new LoggerConfiguration().MinimumLevel.Information()
+                .WriteTo.File(new JsonFormatter(renderMessage: true), run.LogPath).WriteTo.Sink(display).CreateLogger();
+            if (display is null) io.LogToFile(run.LogPath);
+            Serilog.ILogger log = displayLog ?? io.Log;
+            log.Information(resumed is null ? "Run {Name} -> {Path}" : "Resuming run {Name} in {Path}", config.Name, run.Path);
             using var pool = new WorkerPool(parse.GetValue(threads));
             var backend = new GptBackend(config, config.Task.Create(), pool);
             var head = asHead
                 ? new HeadOptions(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(minWorkers), Listening: address =>
-                    io.Log.Information("Head of the cluster listening on {Address}: start worker nodes with reasoner worker --join {Address}", address, address))
+                    log.Information("Head of the cluster listening on {Address}: start worker nodes with reasoner worker --join {Address}", address, address))
                 : null;
-            var summary = await ExperimentRunner.RunAsync(config, backend, run, new ProgressLog(io.Log), new LoopOptions { Log = io.Log, Head = head, Resume = resumed is not null });
+            var loop = new LoopOptions { Log = log, Head = head, Resume = resumed is not null };
+            Task<RunSummary> RunAsync() => ExperimentRunner.RunAsync(config, backend, run, new ProgressLog(log, display), loop);
+            RunSummary summary;
+            if (display is null) summary = await RunAsync();
+            else
+            {
+                RunSummary? finished = null;
+                await io.ErrorAnsi.Live(display.Render()).StartAsync(async live =>
+                {
+                    display.Attach(live);
+                    finished = await RunAsync();
+                });
+                summary = finished!;
+            }
+            // The last lines stay on the terminal once the live display is gone (and in log.jsonl).
+            void Final(string template, params object[] values)
+            {
+                log.Information(template, values);
+                if (display is not null) io.Log.Information(template, values);
+            }
             foreach (var (accuracy, iteration) in summary.Accuracy.Select((a, i) => (a, i)))
-                io.Log.Information("Iteration {Iteration}: {Accuracy}", iteration, string.Join(", ", accuracy.Select(a => $"{a.Key} {a.Value:P1}")));
-            io.Log.Information("Wrote {Summary}", run.SummaryPath);
+                Final("Iteration {Iteration}: {Accuracy}", iteration, string.Join(", ", accuracy.Select(a => $"{a.Key} {a.Value:P1}")));
+            Final("Wrote {Summary}", run.SummaryPath);
             io.Out.WriteLine(JsonSerializer.Serialize(new
             {
                 run = run.Path,
@@ -94,13 +121,19 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>Progress as log lines: each phase at about every fifth of its problems, and notes as they come.</summary>
-    private sealed class ProgressLog(Serilog.ILogger log) : ILoopObserver
+    /// <summary>Progress as log lines, each search phase at about every fifth of its problems (training shows its loss every
+    /// hundredth step as notes); or, on a terminal, to the live display. Notes go to the log either way.</summary>
+    private sealed class ProgressLog(Serilog.ILogger log, RunProgressDisplay? display = null) : ILoopObserver
     {
         public void Progress(LoopProgress p)
         {
+            if (display is not null)
+            {
+                display.Progress(p);
+                return;
+            }
             int every = Math.Max(1, p.Total / 5);
-            if (p.Done % every != 0 && p.Done != p.Total) return;
+            if (p.Unit != "problems" || (p.Done % every != 0 && p.Done != p.Total)) return;
             string iteration = p.Iterations > 0 ? $"{p.Iteration}/{p.Iterations}" : p.Iteration.ToString(System.Globalization.CultureInfo.InvariantCulture);
             log.Information("{Phase} [iteration {Iteration}] {Done}/{Total} problems, mean reward {Reward:0.000}, {Rate:0.00} problems/s",
                 p.Phase, iteration, p.Done, p.Total, p.MeanReward, p.ProblemsPerSecond);

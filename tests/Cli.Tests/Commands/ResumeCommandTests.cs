@@ -46,6 +46,7 @@ public sealed class ResumeCommandTests(UninterruptedRun whole) : IClassFixture<U
         var resumed = CommandRunner.Run(RunCommand.Create(), "run", "--resume", run, "--threads", "1");
         Assert.True(resumed.Code == 0, resumed.Error);
         Assert.Contains("Resuming run tiny", resumed.Error);
+        Assert.DoesNotContain("\u001b", resumed.Error + resumed.Output); // not a terminal: plain lines, no colour or cursor escapes
         Assert.Equal(run, JsonDocument.Parse(resumed.Output).RootElement.GetProperty("run").GetString());
         Assert.Equal(WithoutWallTime(Path.Combine(whole.Run, "metrics.jsonl")), WithoutWallTime(Path.Combine(run, "metrics.jsonl")));
         Assert.Equal(File.ReadAllText(Path.Combine(whole.Run, "outcomes.jsonl")), File.ReadAllText(Path.Combine(run, "outcomes.jsonl")));
