@@ -94,6 +94,9 @@ internal static class AkkaConfig
           # The split-brain resolver downs unreachable nodes so that the head can forget them. keep-oldest keeps the side
           # of the oldest node, which is the head (it starts first); a head alone with its workers gone must stay up.
           downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+          # Worker nodes search with every core: a node that misses heartbeats for 3 s (the default) under full load is
+          # not dead, and being declared unreachable costs it its jobs.
+          failure-detector.acceptable-heartbeat-pause = 6s
           split-brain-resolver {
             active-strategy = keep-oldest
             keep-oldest.down-if-alone = off

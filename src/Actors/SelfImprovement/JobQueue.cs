@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Akka.Actor;
 using Akka.Cluster;
 using Reasoner.Actors.Cluster;
@@ -103,7 +102,7 @@ internal sealed class JobQueue : ReceiveActor
         }
         _batch = new Batch(Sender, run.Jobs, _nextJobId);
         _nextJobId += run.Jobs.Count;
-        if (!_reachedMinimum)
+        if (!_reachedMinimum && _options.WaitForNodes)
             Note("Waiting for {Needed} worker node(s) to join; {Joined} so far", _options.MinNodes, _nodes.Count);
         Dispatch();
     }
@@ -241,11 +240,9 @@ internal sealed class JobQueue : ReceiveActor
         if (!_checkpoints.TryGetValue(key, out var checkpoint)) _checkpoints[key] = checkpoint = CheckpointChunks.Describe(job.Checkpoint);
         var task = job.Task ?? _task;
         var plan = new PlanSpec(job.Search.Label, job.Search.Spec.Method, job.Search.Spec.Options, job.Search.Budget);
-        return new JobOffer(id, job.Task is null ? JobTask.Loop : JobTask.HeldOut, task.ToJson(job.Problem).ToJsonString(JsonOptions), plan,
+        return new JobOffer(id, job.Task is null ? JobTask.Loop : JobTask.HeldOut, task.ToJson(job.Problem).ToJsonString(), plan,
             job.Seed, job.Iteration, checkpoint);
     }
-
-    private static readonly JsonSerializerOptions JsonOptions = new();
 
     private void Fail(Exception error)
     {

@@ -36,16 +36,22 @@ public sealed class ClusterRunTests : IDisposable
     private WorkerHostOptions Worker(string join, string name, int workers = 2) =>
         new(join, AkkaConfig.Loopback, 0, new NodeOptions { Name = name, Workers = workers }, Path.Combine(_folder, name), StableAfter);
 
-    [Fact]
-    public async Task AHeadAndAWorkerNodeOnLoopbackRunATinyExperimentWithEveryProblemOnce()
+    /// <summary>A head on an ephemeral loopback port, running <paramref name="config"/>; returns once it listens.</summary>
+    private async Task<(RunDirectory Run, RecordingObserver Observer, Task<RunSummary> Head, string Address)> StartHeadAsync(ExperimentConfig config)
     {
-        var config = Config();
         var run = RunDirectory.Create(_folder, config.Name, TimeProvider.System);
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var observer = new RecordingObserver();
         var head = ExperimentRunner.RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35), run, observer,
             new LoopOptions { Head = new HeadOptions(AkkaConfig.Loopback, 0, MinWorkers: 1, listening.SetResult, StableAfter) });
-        string address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (run, observer, head, await listening.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task AHeadAndAWorkerNodeOnLoopbackRunATinyExperimentWithEveryProblemOnce()
+    {
+        var config = Config();
+        var (run, observer, head, address) = await StartHeadAsync(config);
         var loader = new ScriptedBackend(config.Task.Create(), 0.35);
         var worker = WorkerHost.RunAsync(Worker(address, "w1"), _ => loader.LoadInference, Serilog.Core.Logger.None);
 
@@ -66,12 +72,7 @@ public sealed class ClusterRunTests : IDisposable
     public async Task AForgingNodeIsRejectedCountedAndNamedAndAnHonestOneFinishesTheRun()
     {
         var config = Config() with { SelfImprovement = Config().SelfImprovement with { Iterations = 1 } };
-        var run = RunDirectory.Create(_folder, config.Name, TimeProvider.System);
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var observer = new RecordingObserver();
-        var head = ExperimentRunner.RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35), run, observer,
-            new LoopOptions { Head = new HeadOptions(AkkaConfig.Loopback, 0, MinWorkers: 1, listening.SetResult, StableAfter) });
-        string address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var (run, observer, head, address) = await StartHeadAsync(config);
 
         // The forger registers first and is the only node for a while: it is sure to be offered jobs.
         var forgerSystem = LoopSystem.Create(AkkaConfig.Worker(AkkaConfig.Loopback, 0, StableAfter), Serilog.Core.Logger.None);

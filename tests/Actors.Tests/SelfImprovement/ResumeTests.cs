@@ -55,7 +55,7 @@ public sealed class ResumeTests : IDisposable
         var stopped = RunDirectory.Open(Directory.GetDirectories(_results).Single(d => d != whole.Path));
         var (resumed, summary) = await RunAsync(new ScriptedBackend(task, 0.35), stopped);
 
-        Assert.Equal(WithoutWallTime(whole.MetricsJsonlPath), WithoutWallTime(resumed.MetricsJsonlPath));
+        Assert.Equal(MetricsLines.WithoutWallTime(whole.MetricsJsonlPath), MetricsLines.WithoutWallTime(resumed.MetricsJsonlPath));
         Assert.Equal(File.ReadAllText(whole.OutcomesPath), File.ReadAllText(resumed.OutcomesPath));
         Assert.Equal(File.ReadAllLines(whole.MetricsCsvPath).Length, File.ReadAllLines(resumed.MetricsCsvPath).Length);
         Assert.Equal(wholeSummary.Accuracy, summary.Accuracy);
@@ -78,7 +78,7 @@ public sealed class ResumeTests : IDisposable
         File.WriteAllText(copy.ProgressPath, string.Join("\n", journal[..^1]) + "\n" + journal[^1][..10]);
 
         var (resumed, _) = await RunAsync(new ScriptedBackend(task, 0.35), copy);
-        Assert.Equal(WithoutWallTime(whole.MetricsJsonlPath), WithoutWallTime(resumed.MetricsJsonlPath));
+        Assert.Equal(MetricsLines.WithoutWallTime(whole.MetricsJsonlPath), MetricsLines.WithoutWallTime(resumed.MetricsJsonlPath));
         Assert.Equal(File.ReadAllText(whole.OutcomesPath), File.ReadAllText(resumed.OutcomesPath));
 
         // A journal line that is not the journal's: refused, naming the file and the line.
@@ -86,13 +86,6 @@ public sealed class ResumeTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidDataException>(() => RunAsync(new ScriptedBackend(task, 0.35), copy));
         Assert.Contains("progress.jsonl, line 1", error.Message);
     }
-
-    private static List<string> WithoutWallTime(string metricsPath) => File.ReadLines(metricsPath).Select(line =>
-    {
-        var json = JsonNode.Parse(line)!.AsObject();
-        json.Remove("wall_seconds");
-        return json.ToJsonString();
-    }).ToList();
 
     private static string WithoutCounts(string line)
     {

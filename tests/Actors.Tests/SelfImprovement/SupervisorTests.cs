@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Metrics;
@@ -116,18 +115,11 @@ public sealed class SupervisorTests : IDisposable
         var (first, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
         var (second, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
 
-        Assert.Equal(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(second.MetricsJsonlPath));
+        Assert.Equal(MetricsLines.WithoutWallTime(first.MetricsJsonlPath), MetricsLines.WithoutWallTime(second.MetricsJsonlPath));
         Assert.Equal(File.ReadAllText(first.OutcomesPath), File.ReadAllText(second.OutcomesPath));
         var (other, _, _) = await RunAsync(Config(workers: 1, seed: 6), new ScriptedBackend(config.Task.Create(), 0.35));
-        Assert.NotEqual(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(other.MetricsJsonlPath));
+        Assert.NotEqual(MetricsLines.WithoutWallTime(first.MetricsJsonlPath), MetricsLines.WithoutWallTime(other.MetricsJsonlPath));
     }
-
-    private static List<string> WithoutWallTime(string metricsPath) => File.ReadLines(metricsPath).Select(line =>
-    {
-        var json = JsonNode.Parse(line)!.AsObject();
-        json.Remove("wall_seconds");
-        return json.ToJsonString();
-    }).ToList();
 
     /// <summary>Configs compare by their YAML: records holding lists and maps do not compare by value.</summary>
     private sealed class ConfigComparer : IEqualityComparer<ExperimentConfig>
