@@ -26,6 +26,10 @@ internal sealed record NodeRegistered(string Experiment, string ConfigYaml) : IL
 /// <summary>The head will not work with this node, and says why.</summary>
 internal sealed record NodeRefused(string Reason) : ILoopMessage;
 
+/// <summary>The head's run is over: the node stops (before the head leaves the cluster, so that it never sees the head
+/// as merely unreachable).</summary>
+internal sealed record RunEnded : ILoopMessage;
+
 /// <summary>Pull: the node has <paramref name="Count"/> more free search workers (credits add up).</summary>
 internal sealed record RequestJobs(int Count) : ILoopMessage;
 

@@ -19,7 +19,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
     public const int Id = 4127;
 
     private const string Register = "reg", Registered = "ok", Refused = "no", Request = "req", Offer = "job", Done = "done",
-        Failed = "fail", Fetch = "fetch", Chunk = "chunk", ChunkNo = "nochunk";
+        Failed = "fail", Fetch = "fetch", Chunk = "chunk", ChunkNo = "nochunk", End = "end";
 
     public override string Manifest(object o) => o switch
     {
@@ -33,6 +33,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
         FetchChunk => Fetch,
         CheckpointChunk => Chunk,
         ChunkRefused => ChunkNo,
+        RunEnded => End,
         _ => throw new SerializationException($"{o.GetType().Name} is not a message of the loop's protocol"),
     };
 
@@ -59,6 +60,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
                 case FetchChunk m: w.Write(m.CheckpointId); w.Write(m.Sha256); w.Write(m.Index); break;
                 case CheckpointChunk m: w.Write(m.CheckpointId); w.Write(m.Index); w.Write(m.Count); w.Write(m.Bytes.Length); w.Write(m.Bytes); break;
                 case ChunkRefused m: w.Write(m.CheckpointId); w.Write(m.Reason); break;
+                case RunEnded: break;
                 default: throw new SerializationException($"{obj.GetType().Name} is not a message of the loop's protocol");
             }
         }
@@ -80,6 +82,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
             Fetch => new FetchChunk(r.String(), r.String(), r.Int()),
             Chunk => new CheckpointChunk(r.String(), r.Int(), r.Int(), r.Bytes()),
             ChunkNo => new ChunkRefused(r.String(), r.String()),
+            End => new RunEnded(),
             _ => throw new SerializationException($"unknown message manifest '{manifest}': refused"),
         };
         r.EnsureEnd(manifest);

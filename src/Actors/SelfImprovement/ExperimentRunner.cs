@@ -75,6 +75,7 @@ internal static class ExperimentRunner
             if (await Task.WhenAny(finished, supervisor.WatchAsync()) != finished)
                 throw new InvalidOperationException("the run's supervisor stopped after an error in one of its actors (the log says which)");
             var summary = (await finished).Summary;
+            await jobs.Ask<JobQueue.NodesDismissed>(new JobQueue.DismissNodes(), TimeSpan.FromMinutes(1));
             await system.Terminate();
             RunReport.Write(run);
             return summary;

@@ -51,7 +51,17 @@ internal sealed class JobQueue : ReceiveActor
         Receive<ClusterEvent.UnreachableMember>(e => LoseAt(e.Member.Address, "it became unreachable"));
         Receive<ClusterEvent.MemberRemoved>(e => LoseAt(e.Member.Address, "it left the cluster"));
         Receive<ClusterEvent.IMemberEvent>(_ => { });
+        Receive<DismissNodes>(_ =>
+        {
+            foreach (var node in _nodes.Keys) node.Tell(new RunEnded(), Self);
+            Sender.Tell(new NodesDismissed(_nodes.Count), Self);
+        });
     }
+
+    /// <summary>The run is over: every node is told to stop; replies <see cref="NodesDismissed"/>.</summary>
+    public sealed record DismissNodes;
+
+    public sealed record NodesDismissed(int Nodes);
 
     /// <summary>Search every job; replies <see cref="Completed"/>.</summary>
     public sealed record Run(IReadOnlyList<SearchJob> Jobs);
@@ -88,7 +98,8 @@ internal sealed class JobQueue : ReceiveActor
 
     protected override void PreStart()
     {
-        if (Context.System.Settings.ProviderClass.Contains("Cluster", StringComparison.Ordinal))
+        // Membership events exist only in a cluster; in one process death watch is all there is (and all it needs).
+        if (((ExtendedActorSystem)Context.System).Provider is ClusterActorRefProvider)
             Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
                 typeof(ClusterEvent.UnreachableMember), typeof(ClusterEvent.MemberRemoved));
     }

@@ -102,8 +102,10 @@ internal sealed class WorkerNode : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("look", new LookForHead(), TimeSpan.FromSeconds(1));
     }
 
-    protected override void PostStop() =>
-        _finished.TrySetResult(_stopping ? _stopReason : "the worker node stopped after an error (the log says which)");
+    protected override void PostStop() => _finished.TrySetResult(
+        _stopping ? _stopReason
+        : CoordinatedShutdown.Get(Context.System).ShutdownReason is { } shutdown ? $"this node's actor system shut down ({shutdown}): the cluster downs a node the head cannot reach"
+        : "the worker node stopped after an error (the log says which)");
 
     // The inference server's state is the weights it serves: a restarted one would serve none while the node believes a
     // checkpoint is loaded, so its failure stops the node. Search workers sit under back-off supervisors of their own;
@@ -141,6 +143,7 @@ internal sealed class WorkerNode : ReceiveActor, IWithTimers
     {
         Receive<NodeRegistered>(OnRegistered);
         Receive<NodeRefused>(refused => Stop($"the head refused this node: {refused.Reason}"));
+        Receive<RunEnded>(_ => Stop(null));
         Receive<Terminated>(_ => Stop("the head went away before it answered"));
         Receive<LookForHead>(_ => { });
         Receive<ActorIdentity>(_ => { });
@@ -236,6 +239,7 @@ internal sealed class WorkerNode : ReceiveActor, IWithTimers
             if (_running.Remove(terminated.ActorRef, out long job)) ReportFailed(job, "its search worker stopped");
         });
         Receive<NodeRefused>(refused => Stop($"the head refused this node: {refused.Reason}"));
+        Receive<RunEnded>(_ => Stop(null));
     }
 
     private void OnOffer(JobOffer offer)

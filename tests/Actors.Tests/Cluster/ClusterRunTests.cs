@@ -53,6 +53,11 @@ public sealed class ClusterRunTests : IDisposable
         var config = Config();
         var (run, observer, head, address) = await StartHeadAsync(config);
         var loader = new ScriptedBackend(config.Task.Create(), 0.35);
+        // A node started for another experiment is refused, and told why.
+        var stranger = Worker(address, "stranger") with { Node = new NodeOptions { Name = "stranger", Experiment = "countdown-grpo" } };
+        string? refused = await WorkerHost.RunAsync(stranger, _ => loader.LoadInference, Serilog.Core.Logger.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains("it serves experiment 'countdown-grpo'; this head runs 'cluster-test'", refused);
+
         var worker = WorkerHost.RunAsync(Worker(address, "w1"), _ => loader.LoadInference, Serilog.Core.Logger.None);
 
         var summary = await head.WaitAsync(TimeSpan.FromMinutes(2));

@@ -36,6 +36,7 @@ public sealed class LoopSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConf
         ["fetch"] = new FetchChunk("iteration-1.safetensors", new string('f', 64), 2),
         ["chunk"] = new CheckpointChunk("iteration-1.safetensors", 2, 5, [1, 2, 3, 255, 0]),
         ["chunk-refused"] = new ChunkRefused("../etc/passwd", "not a checkpoint name"),
+        ["run-ended"] = new RunEnded(),
     };
 
     [Theory]
