@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Reasoner.Experiments.Config;
-using Reasoner.Experiments.Metrics;
+using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
 
@@ -46,8 +46,9 @@ internal sealed class Evaluator : ReceiveActor
     private async Task<Evaluated> EvaluateAsync(Evaluate evaluate)
     {
         var accuracy = new Dictionary<string, double>();
-        foreach (var method in _config.Methods.Select(m => SearchPlan.ForEvaluation(m, _search)))
+        foreach (var search in LoopEvaluation.Searches(_config, _search))
         {
+            var method = search.Plan;
             var jobs = new List<SearchJob>();
             foreach (int seed in _config.Seeds)
                 for (int i = 0; i < _problems.Count; i++)
@@ -56,25 +57,12 @@ internal sealed class Evaluator : ReceiveActor
             var clock = Stopwatch.StartNew();
             var done = await _jobs.Ask<JobQueue.Completed>(new JobQueue.Run(jobs), Patience);
             double wall = clock.Elapsed.TotalSeconds;
-            int correctTotal = 0;
-            for (int s = 0; s < _config.Seeds.Count; s++)
-            {
-                var episodes = done.Results.Skip(s * _problems.Count).Take(_problems.Count).ToList();
-                int correct = episodes.Count(e => e.Chosen.Correct);
-                correctTotal += correct;
-                _metrics.Tell(MetricsRow.Evaluation(evaluate.Iteration, method.Label, correct, episodes.Count,
-                    meanReward: episodes.Average(e => e.Chosen.Reward),
-                    generatedTokens: episodes.Sum(e => e.Spent.GeneratedTokens),
-                    policyTokens: episodes.Sum(e => e.Spent.ForwardTokens),
-                    valueCalls: episodes.Sum(e => e.Spent.ValueEvaluations),
-                    wallSeconds: wall / _config.Seeds.Count));
-                string suffix = _config.Seeds.Count > 1 ? $"#seed{_config.Seeds[s]}" : "";
-                foreach (var episode in episodes)
-                    _metrics.Tell(new ProblemOutcome(evaluate.Iteration, method.Label, episode.Problem.Id + suffix, episode.Chosen.Correct));
-            }
-            accuracy[method.Label] = (double)correctTotal / jobs.Count;
+            var records = LoopEvaluation.Records(evaluate.Iteration, search, _config.Seeds, done.Results, wall);
+            foreach (var row in records.Rows) _metrics.Tell(row);
+            foreach (var outcome in records.Outcomes) _metrics.Tell(outcome);
+            if (search.Role == EvaluationRole.Method) accuracy[method.Label] = records.Accuracy;
             _metrics.Tell(new MetricsSink.Note("Iteration {Iteration}: {Method} solves {Accuracy:P1} of {N} held-out problems ({Seconds:0.0} s)",
-                evaluate.Iteration, method.Label, accuracy[method.Label], jobs.Count, wall));
+                evaluate.Iteration, method.Label, records.Accuracy, jobs.Count, wall));
         }
         return new Evaluated(evaluate.Iteration, accuracy);
     }

@@ -239,10 +239,12 @@ public sealed record EvaluationConfig(
     IReadOnlyList<int>? Seeds = null,
     // The held-out task, when it is not the training task's test split: e.g. game24 (the Tree-of-Thoughts test set) for a
     // policy trained on 4-number Countdown with target 24. Its characters must be the training task's.
-    TaskConfig? Task = null) : IValidatedConfig
+    TaskConfig? Task = null,
+    EvaluationBudgets? Budgets = null) : IValidatedConfig
 {
     public IReadOnlyList<SearchMethod> Methods { get; init; } = Methods ?? [SearchMethod.System1, SearchMethod.Mcts];
     public IReadOnlyList<int> Seeds { get; init; } = Seeds ?? [0];
+    public EvaluationBudgets Budgets { get; init; } = Budgets ?? new();
 
     public IEnumerable<ConfigIssue> Validate()
     {
@@ -257,6 +259,35 @@ public sealed record EvaluationConfig(
         if (Methods.Distinct().Count() != Methods.Count)
         {
             yield return new ConfigIssue("methods", "a method is listed twice");
+        }
+    }
+}
+
+/// <summary>
+/// The equal-compute comparison of every evaluation: accuracy against generated tokens per problem at several budgets,
+/// so that search counts as ahead only where it beats sampling at the same tokens.
+/// </summary>
+public sealed record EvaluationBudgets(
+    // One run of this many samples per problem and seed, at search.temperature, its finished samples scored by the value
+    // model: maj@k, best-of-k (by value) and pass@k (an oracle bound) for every k up to it are averages over k-subsets
+    // of these samples, at k/samples of their tokens. A search is matched against maj@k only if k samples cost at least
+    // its tokens, so this must be large enough to reach the costliest search. 0: no sampling curves.
+    [Range(0, 4096)] int Samples = 32,
+    // Each tree search (beam, tot-bfs, tot-dfs, mcts) is also evaluated at these fractions of its size: beam width, ToT
+    // breadth (BFS) or proposals (DFS), MCTS simulations. The configured size (1) is always evaluated.
+    IReadOnlyList<double>? SearchScales = null) : IValidatedConfig
+{
+    public IReadOnlyList<double> SearchScales { get; init; } = SearchScales ?? [0.25, 0.5];
+
+    public IEnumerable<ConfigIssue> Validate()
+    {
+        foreach (double scale in SearchScales.Where(s => !(s > 0 && s <= 16) || s == 1))
+        {
+            yield return new ConfigIssue("search_scales", $"{scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a scale: use fractions in (0, 16] other than 1 (the configured size, always evaluated)");
+        }
+        if (SearchScales.Distinct().Count() != SearchScales.Count)
+        {
+            yield return new ConfigIssue("search_scales", "a scale is listed twice");
         }
     }
 }

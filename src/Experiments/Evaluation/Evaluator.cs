@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Metrics;
 using Reasoner.Rewards;
 using Reasoner.Experiments.Statistics;
 using Reasoner.Search;
@@ -8,13 +10,18 @@ namespace Reasoner.Experiments.Evaluation;
 /// <summary>What every method of one evaluation shares.</summary>
 /// <param name="Seed">Problem i of every method searches with the generator seeded from (Seed, i): methods are paired.</param>
 /// <param name="Budget">Applied to every method alike (equal-compute comparison); null: each method runs to its own config.</param>
-public sealed record EvaluationOptions(int Seed = 0, SearchBudget? Budget = null, RewardConfig? Rewards = null);
+/// <param name="Budgets">The equal-compute curves' searches (a sampling run, smaller tree searches); null: none.</param>
+/// <param name="SamplingTemperature">The temperature of the curves' sampling run.</param>
+public sealed record EvaluationOptions(int Seed = 0, SearchBudget? Budget = null, RewardConfig? Rewards = null, EvaluationBudgets? Budgets = null,
+    double SamplingTemperature = 1.0);
 
 /// <summary>
 /// Runs search methods on the same problems with the same seeds and scores each method's chosen completion with the
 /// task's verifier, which only scores and never chooses. System 1 (greedy) is always evaluated, first, as the
 /// baseline of the paired tests. For <c>sample</c> the chosen completion is the majority answer, so its row is named
-/// maj@k; its pass@k (any of the k samples correct: an oracle choice, not a method) is a row of its own.
+/// maj@k; its pass@k (any of the k samples correct: an oracle choice, not a method) is a row of its own. With
+/// <see cref="EvaluationOptions.Budgets"/>, the searches of the equal-compute curves (<see cref="EvaluationPlan"/>) run
+/// on the same problems and seeds too, and come back in <see cref="EvaluationReport.Budgeted"/>.
 /// </summary>
 public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimator value)
 {
@@ -22,10 +29,14 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
     public EvaluationReport Run(Split split, IReadOnlyList<Problem> problems, IReadOnlyList<MethodSpec> methods, EvaluationOptions options, Action<string, int>? progress = null)
     {
         var specs = methods.Where(m => !m.IsSystemOne).Prepend(MethodSpec.SystemOne).DistinctBy(m => m.Label).ToList();
+        var planned = options.Budgets is { } budgets
+            ? EvaluationPlan.For(specs.Select(s => (s.Label, s)).ToList(), budgets, options.SamplingTemperature)
+            : specs.Select(s => new PlannedSearch(s.Label, s, EvaluationRole.Method)).ToList();
         var budget = options.Budget ?? SearchBudget.Unlimited;
         var rewards = options.Rewards ?? new RewardConfig();
         var evaluations = new List<MethodEvaluation>();
-        foreach (var spec in specs)
+        var budgeted = new List<MethodEvaluation>();
+        foreach (var (label, spec, role) in planned)
         {
             var search = spec.Create();
             var topOne = new List<ProblemResult>(problems.Count);
@@ -41,6 +52,8 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
                 var spent = result.Spent;
                 var outcome = new ProblemResult(problem.Id, verdict.Correct, verdict.Reward, result.Answer, spent.GeneratedTokens,
                     spent.ForwardTokens, spent.ValueEvaluations, seconds);
+                if (role == EvaluationRole.Sampling)
+                    outcome = outcome with { Samples = SampledAnswers.Of(result.Candidates.Select(c => (c.Answer, task.Verify(problem, c.Completion, rewards).Correct, c.Score))) };
                 topOne.Add(outcome);
                 if (spec.Method == "sample")
                 {
@@ -50,22 +63,32 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
                 if (spec.Method == "best-of-n")
                     foreach (var candidate in result.Candidates.Where(c => !double.IsNaN(c.Score)))
                         ranked.Add((candidate.Score, task.Verify(problem, candidate.Completion, rewards).Correct));
-                progress?.Invoke(spec.Label, i + 1);
+                progress?.Invoke(label, i + 1);
             }
-            if (spec.Method == "sample")
+            if (role != EvaluationRole.Method)
             {
-                evaluations.Add(MethodEvaluation.From($"{spec.Label} maj@{spec.Samples}", topOne));
-                evaluations.Add(MethodEvaluation.From($"{spec.Label} pass@{spec.Samples}", passAtK));
+                budgeted.Add(MethodEvaluation.From(label, topOne));
+            }
+            else if (spec.Method == "sample")
+            {
+                evaluations.Add(MethodEvaluation.From($"{label} maj@{spec.Samples}", topOne));
+                evaluations.Add(MethodEvaluation.From($"{label}{PassAtKSuffix}{spec.Samples}", passAtK));
             }
             else
             {
-                evaluations.Add(MethodEvaluation.From(spec.Label, topOne) with { ValueAuc = RankAuc.Of(ranked) });
+                evaluations.Add(MethodEvaluation.From(label, topOne) with { ValueAuc = RankAuc.Of(ranked) });
             }
         }
         var systemOne = evaluations[0];
         var paired = evaluations.Skip(1).Select(m => PairedComparison.Of(m, systemOne)).ToList();
-        return new EvaluationReport(task.Name, split.ToString().ToLowerInvariant(), problems.Count, options.Seed, evaluations, paired);
+        return new EvaluationReport(task.Name, split.ToString().ToLowerInvariant(), problems.Count, options.Seed, evaluations, paired, budgeted);
     }
+
+    private const string PassAtKSuffix = " pass@";
+
+    /// <summary>Whether a row is a sample method's pass@k: an oracle bound (the verifier picked), not a method.</summary>
+    public static bool IsPassAtK(string label) =>
+        label.LastIndexOf(PassAtKSuffix, StringComparison.Ordinal) is var at and >= 0 && label[(at + PassAtKSuffix.Length)..] is { Length: > 0 } k && k.All(char.IsAsciiDigit);
 
     /// <summary>A seed per (evaluation seed, problem index), the same for every method.</summary>
     internal static int ProblemSeed(int seed, int index) => unchecked(seed * 1_000_003 + index) & int.MaxValue;

@@ -7,6 +7,7 @@ namespace Reasoner.Experiments.Evaluation;
 /// <param name="Answer">The chosen completion's parsed answer, null without an answer line.</param>
 /// <param name="PolicyTokens">Tokens the policy ran forward (prompt included).</param>
 /// <param name="ValueEvaluations">States the value model scored.</param>
+/// <param name="Samples">The sampling run of the equal-compute curves only: every sample's answer, verdict and value.</param>
 public sealed record ProblemResult(
     string ProblemId,
     bool Correct,
@@ -15,4 +16,5 @@ public sealed record ProblemResult(
     long GeneratedTokens,
     long PolicyTokens,
     long ValueEvaluations,
-    double Seconds);
+    double Seconds,
+    Metrics.SampledAnswers? Samples = null);

@@ -4,7 +4,7 @@ namespace Reasoner.Experiments.Runs;
 
 /// <summary>
 /// The folder one run writes: <c>&lt;results&gt;/&lt;experiment&gt;-&lt;yyyyMMdd-HHmmss&gt;/</c> (UTC) with the resolved config,
-/// metrics, outcomes, the JSON log, <c>checkpoints/</c>, <c>summary.md</c> and <c>plots/</c>. Everything a report
+/// metrics, outcomes, the JSON log, <c>checkpoints/</c>, <c>summary.md</c>, <c>report.html</c> and <c>plots/</c>. Everything a report
 /// needs is in the folder, so <c>reasoner report</c> can rebuild it later.
 /// </summary>
 public sealed class RunDirectory
@@ -22,6 +22,7 @@ public sealed class RunDirectory
     public string OutcomesPath => Combine("outcomes.jsonl");
     public string LogPath => Combine("log.jsonl");
     public string SummaryPath => Combine("summary.md");
+    public string ReportPath => Combine("report.html");
     public string CheckpointsPath => Combine("checkpoints");
     public string PlotsPath => Combine("plots");
     /// <summary>The loop's journal: one line per completed stage, what a resumed run continues from.</summary>

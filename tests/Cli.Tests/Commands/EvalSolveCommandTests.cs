@@ -34,7 +34,7 @@ public sealed class EvalSolveCommandTests : IDisposable
     {
         var (code, output) = Run(EvalCommand.Create(), "eval", "--checkpoint", checkpoint, "--task", "countdown", "--n", "2", "--search", "beam",
             "--option", "width=2", "--compare", "sample[samples=2],tot-dfs[proposals=2]", "--budget-tokens", "200", "--max-step-tokens", "16",
-            "--threads", "1", "--json", "--metrics-dir", folder);
+            "--threads", "1", "--json", "--metrics-dir", folder, "--budget-samples", "3");
         Assert.Equal(0, code);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         using var json = JsonDocument.Parse(line);
@@ -43,7 +43,20 @@ public sealed class EvalSolveCommandTests : IDisposable
         Assert.Equal(names.Skip(1), json.RootElement.GetProperty("paired").EnumerateArray().Select(p => p.GetProperty("a").GetString()));
         Assert.All(json.RootElement.GetProperty("methods").EnumerateArray(), m => Assert.InRange(m.GetProperty("mean_generated_tokens").GetDouble(), 0, 200));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Length);
-        Assert.Equal(10, File.ReadAllLines(Path.Combine(folder, "outcomes.jsonl")).Length);
+        // The five rows' outcomes, then the equal-compute searches': beam and tot-dfs at size 1 (both scales round to it)
+        // and the sampling run, on the same 2 problems.
+        var outcomes = Experiments.Metrics.MetricsReader.ReadOutcomes(Path.Combine(folder, "outcomes.jsonl"));
+        Assert.Equal(names.Concat(["beam[width=2] @ width=1", "tot-dfs[proposals=2] @ proposals=1", "sampling"]), outcomes.Select(o => o.Method).Distinct());
+        Assert.Equal(2 * 8, outcomes.Count);
+        var compute = json.RootElement.GetProperty("equal_compute");
+        Assert.Equal(3, compute.GetProperty("samples").GetInt32());
+        var points = compute.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Contains("maj@2", points);
+        Assert.Contains("best-of-3", points);
+        Assert.Contains("pass@1", points);
+        // Every method but System 1, pass@k (an oracle) and the sampling curves gets a verdict, at every size it ran.
+        Assert.Equal(names.Skip(1).Where(n => !n!.Contains("pass@")).Concat(["beam[width=2] @ width=1", "tot-dfs[proposals=2] @ proposals=1"]),
+            compute.GetProperty("verdicts").EnumerateArray().Select(v => v.GetProperty("method").GetString()));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class EvaluationStatisticsTests
         Assert.DoesNotContain('\n', line);
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
-        Assert.Equal(["task", "split", "n", "seed", "methods", "paired"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["task", "split", "n", "seed", "methods", "paired", "equal_compute"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(("countdown", "test", 10, 7), (root.GetProperty("task").GetString(), root.GetProperty("split").GetString(), root.GetProperty("n").GetInt32(), root.GetProperty("seed").GetInt32()));
         var methods = root.GetProperty("methods").EnumerateArray().ToList();
         Assert.Equal(2, methods.Count);

@@ -103,4 +103,46 @@ public class MetricsWriterTests
         }
         Assert.Equal(outcomes, MetricsReader.ReadOutcomes(path));
     }
+
+    [Fact]
+    public void OutcomesKeepTheirSeedComputeAndSamples()
+    {
+        using var temp = new TempFolder();
+        string path = Path.Combine(temp.Path, "outcomes.jsonl");
+        var samples = SampledAnswers.Of([("24", true, 0.75), (null, false, double.NaN), ("23", false, 0.5)]);
+        using (var writer = new OutcomesWriter(path))
+        {
+            writer.Append(new ProblemOutcome(2, "sampling", "p1", true, Seed: 7, GeneratedTokens: 300, ValueCalls: 2, Samples: samples));
+        }
+        Assert.Contains("\"samples\":{\"answers\":[0,-1,1],\"correct\":[true,false,false],\"values\":[0.75,null,0.5]}", File.ReadAllText(path));
+        var read = Assert.Single(MetricsReader.ReadOutcomes(path));
+        Assert.Equal((2, "sampling", "p1", true, 7, 300L, 2L), (read.Iteration, read.Method, read.ProblemId, read.Correct, read.Seed!.Value, read.GeneratedTokens!.Value, read.ValueCalls!.Value));
+        Assert.Equal(samples.Answers, read.Samples!.Answers);
+        Assert.Equal(samples.Correct, read.Samples.Correct);
+        Assert.Equal(samples.Values, read.Samples.Values);
+    }
+
+    [Fact]
+    public void OlderOutcomesNamedTheirSeedInTheProblemId()
+    {
+        using var temp = new TempFolder();
+        string path = Path.Combine(temp.Path, "outcomes.jsonl");
+        File.WriteAllLines(path, [
+            """{"iteration":1,"method":"mcts","problem_id":"3 4 6 8 -> 24#seed2","correct":true}""",
+            """{"iteration":1,"method":"mcts","problem_id":"p#seedless","correct":false}""",
+        ]);
+        var outcomes = MetricsReader.ReadOutcomes(path);
+        Assert.Equal([("3 4 6 8 -> 24", (int?)2), ("p#seedless", null)], outcomes.Select(o => (o.ProblemId, o.Seed)));
+    }
+
+    [Fact]
+    public void SamplesThatDisagreeInLengthNameTheFile()
+    {
+        using var temp = new TempFolder();
+        string path = Path.Combine(temp.Path, "outcomes.jsonl");
+        File.WriteAllText(path, """{"iteration":0,"method":"sampling","problem_id":"p","correct":true,"samples":{"answers":[0,0],"correct":[true],"values":[null,null]}}""" + "\n");
+        var error = Assert.Throws<InvalidDataException>(() => MetricsReader.ReadOutcomes(path));
+        Assert.Contains(path, error.Message);
+        Assert.Contains("2 answers, 1 verdicts", error.Message);
+    }
 }
