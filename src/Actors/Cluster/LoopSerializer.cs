@@ -178,9 +178,11 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
         w.Write(c.Completion);
         w.Write(c.Reward);
         w.Write(c.Correct);
+        WriteNullable(w, c.Answer);
+        w.Write(c.Score);
     }
 
-    private static ScoredCompletion ReadCompletion(Reader r) => new(r.String(), r.Double(), r.Bool());
+    private static ScoredCompletion ReadCompletion(Reader r) => new(r.String(), r.Double(), r.Bool(), r.NullableString(), r.Double());
 
     private static void WriteStrings(BinaryWriter w, IReadOnlyList<string> values)
     {

@@ -20,7 +20,8 @@ internal sealed record QueueOptions(int MinNodes = 1, bool WaitForNodes = false,
 /// (death watch) or becomes unreachable (cluster membership) has them put back at the front of the queue, and the log
 /// names the node and the problems it lost. Every job has an id unique in the run: a result counts once, the first time
 /// it comes, so a job searched twice (its node was lost, then answered after all) is still counted exactly once. Every
-/// result is checked with the verifier before it is accepted: a node whose rewards the verifier does not confirm is
+/// result is checked with the verifier before it is accepted (rewards, correctness, and the answers that majority votes
+/// count; the value model's scores cannot be checked): a node whose rewards the verifier does not confirm is
 /// named in the log, its result rejected and counted, and it gets no more work. Ask with <see cref="Run"/>; the reply is
 /// <see cref="Completed"/>, or a <see cref="Status.Failure"/> when a job keeps failing. One run at a time.
 /// </summary>
@@ -166,7 +167,7 @@ internal sealed class JobQueue : ReceiveActor
         var report = done.Episode;
         var episode = new Episode(job.Problem, report.Method, report.Chosen, report.Candidates, report.VisitTargets, report.Spent,
             new Provenance(job.Iteration, report.Worker, job.Checkpoint, node.Name));
-        if (!ReplayBuffer.Confirms(job.Task ?? _task, _config.Task.Rewards, episode))
+        if (!ReplayBuffer.Confirms(job.Task ?? _task, _config.Task.Rewards, episode) || !AnswersAreTheirCompletions(job.Task ?? _task, episode))
         {
             batch.Rejected++;
             Note("Worker node {Node} reported rewards for problem {Problem} that the verifier does not confirm: its result is rejected ({Rejected} so far) and the node gets no more work",
@@ -181,6 +182,10 @@ internal sealed class JobQueue : ReceiveActor
         _metrics.Tell(new EpisodeSearched(episode));
         Dispatch();
     }
+
+    // Majority votes count the answers a node reports with its completions: they must be the ones the completions give.
+    private static bool AnswersAreTheirCompletions(ITask task, Episode episode) =>
+        episode.Candidates.Append(episode.Chosen).All(c => c.Answer == task.Parse(c.Completion).Answer);
 
     private void OnFailed(JobFailed failed)
     {

@@ -4,6 +4,7 @@ using Reasoner.Actors.Hosting;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Actors.Tests.SelfImprovement;
 using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.Runs;
 using Reasoner.Rewards;
@@ -28,7 +29,8 @@ public sealed class ClusterRunTests : IDisposable
         Imitation: new ImitationConfig(Demonstrations: 8, Steps: 1),
         SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 2, ProblemsPerIteration: 12,
             Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), Workers: 2, StepsPerIteration: 1),
-        Evaluation: new EvaluationConfig(10, [SearchMethod.System1, SearchMethod.BestOfN]));
+        // A sampling run of 4 for the equal-compute curves: its answers and value scores cross the wire too.
+        Evaluation: new EvaluationConfig(10, [SearchMethod.System1, SearchMethod.BestOfN], Budgets: new EvaluationBudgets(Samples: 4)));
 
     // Unreachable nodes are downed after 2 s here rather than 7: the tests stop systems on purpose.
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(2);
@@ -64,8 +66,9 @@ public sealed class ClusterRunTests : IDisposable
         Assert.Null(await worker.WaitAsync(TimeSpan.FromSeconds(30))); // the head's run ended: the worker stops cleanly
 
         var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
-        Assert.Equal(3 * 2 * 10, outcomes.Count);
+        Assert.Equal(3 * 3 * 10, outcomes.Count); // iterations 0..2; System 1, best-of-n and the sampling run; 10 problems
         Assert.Equal(outcomes.Count, outcomes.Select(o => (o.Iteration, o.Method, o.ProblemId)).Distinct().Count());
+        Assert.All(outcomes.Where(o => o.Method == EvaluationPlan.SamplingLabel), o => Assert.Equal(4, o.Samples!.Count));
         Assert.All(summary.Iterations, i => Assert.Equal((12, 12, 0), (i.Searched, i.DistinctProblems, i.Rejected)));
         Assert.True(summary.Iterations.All(i => i.InferenceRequests > 0 && i.ProposerCalls <= i.InferenceRequests)); // counts flowed back
         Assert.True(summary.Accuracy[^1]["system1"] > summary.Accuracy[0]["system1"]); // checkpoints travelled: the worker used the new ones
@@ -98,7 +101,7 @@ public sealed class ClusterRunTests : IDisposable
         Assert.Equal(1, forged.Values[2]);
         Assert.Contains(observer.Values, v => v.Template.Contains("is lost", StringComparison.Ordinal) && ((string)v.Values[0]).StartsWith("forger@", StringComparison.Ordinal));
         var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
-        Assert.Equal(2 * 2 * 10, outcomes.Count);
+        Assert.Equal(2 * 3 * 10, outcomes.Count);
         Assert.Equal(outcomes.Count, outcomes.Select(o => (o.Iteration, o.Method, o.ProblemId)).Distinct().Count());
         Assert.Equal((12, 12), (summary.Iterations[0].Searched, summary.Iterations[0].DistinctProblems));
     }

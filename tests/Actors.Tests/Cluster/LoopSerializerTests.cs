@@ -27,8 +27,8 @@ public sealed class LoopSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConf
             -12345, 2, new CheckpointRef("iteration-2.safetensors", new string('a', 64), 1_234_567)),
         ["offer-unlimited"] = new JobOffer(1, JobTask.Loop, "{}", new PlanSpec("system1", "greedy", new Dictionary<string, string>(), SearchBudget.Unlimited),
             0, 0, new CheckpointRef("iteration-0.safetensors", new string('0', 64), 1)),
-        ["done"] = new JobDone(78, new EpisodeReport("mcts", new ScoredCompletion("4 + 8 = 12 (left: 4 6 12)\nAnswer: (6 - 4) * (4 + 8) = 24", 1, true),
-            [new ScoredCompletion("Answer: 1 + 1 = 2", 0.1, false), new ScoredCompletion("", 0, false)],
+        ["done"] = new JobDone(78, new EpisodeReport("mcts", new ScoredCompletion("4 + 8 = 12 (left: 4 6 12)\nAnswer: (6 - 4) * (4 + 8) = 24", 1, true, "24"),
+            [new ScoredCompletion("Answer: 1 + 1 = 2", 0.1, false, "2", 0.375), new ScoredCompletion("", 0, false)],
             [new VisitTarget(0, [], ["4 + 8 = 12 (left: 4 6 12)", "4 * 6 = 24 (left: 4 8 24)"], [5, 3], [0.625f, 0.375f], 0),
              new VisitTarget(3, ["4 + 8 = 12 (left: 4 6 12)"], ["Answer: (6 - 4) * (4 + 8) = 24"], [8], [1f], 0)], Spent, 1, "iteration-1.safetensors"),
             new InferenceCounts(40, 12, 9)),
@@ -64,7 +64,9 @@ public sealed class LoopSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConf
         var back = (JobDone)serializer.FromBinary(serializer.ToBinary(done), serializer.Manifest(done));
         Assert.Equal((78L, new InferenceCounts(40, 12, 9)), (back.JobId, back.Inference));
         Assert.Equal(done.Episode.Chosen, back.Episode.Chosen);
-        Assert.Equal(done.Episode.Candidates, back.Episode.Candidates);
+        Assert.Equal(done.Episode.Candidates, back.Episode.Candidates); // answers (majority votes) and scores (value AUC) too
+        Assert.Equal(("2", 0.375), (back.Episode.Candidates[0].Answer, back.Episode.Candidates[0].Score));
+        Assert.True(double.IsNaN(back.Episode.Candidates[1].Score));
         Assert.Equal(Spent, back.Episode.Spent);
         Assert.Equal([0.625f, 0.375f], back.Episode.VisitTargets[0].Probabilities);
         Assert.Equal(["4 + 8 = 12 (left: 4 6 12)"], back.Episode.VisitTargets[1].Steps);

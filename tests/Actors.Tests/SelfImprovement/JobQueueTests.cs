@@ -51,7 +51,7 @@ public sealed class JobQueueTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         var problem = _task.FromJson(System.Text.Json.Nodes.JsonNode.Parse(offer.ProblemJson)!.AsObject());
         var verdict = _task.Verify(problem, answer, Config.Task.Rewards);
-        return new JobDone(offer.JobId, new EpisodeReport("greedy", new ScoredCompletion(answer, verdict.Reward, verdict.Correct), [], [], Spent, 0, offer.Checkpoint.Id),
+        return new JobDone(offer.JobId, new EpisodeReport("greedy", new ScoredCompletion(answer, verdict.Reward, verdict.Correct, _task.Parse(answer).Answer), [], [], Spent, 0, offer.Checkpoint.Id),
             new InferenceCounts(2, 1, 1));
     }
 
@@ -127,6 +127,18 @@ public sealed class JobQueueTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         var completed = requester.ExpectMsg<JobQueue.Completed>();
         Assert.Equal(1, completed.Rejected);
         Assert.False(Assert.Single(completed.Results).Chosen.Correct);
+    }
+
+    [Fact]
+    public void AnAnswerThatIsNotItsCompletionsIsAForgeryToo()
+    {
+        var queue = Sys.ActorOf(Props.Create(() => new JobQueue(Config, _task, _metrics.Ref, new QueueOptions(1, WaitForNodes: true))));
+        var forger = Node("voter", slots: 1, request: 1, queue);
+        queue.Tell(new JobQueue.Run(Jobs(1)), CreateTestProbe().Ref);
+        var honest = Honest(forger.ExpectMsg<JobOffer>());
+        // Right rewards, but an answer the completion does not give: it would sway a majority vote.
+        forger.Send(queue, honest with { Episode = honest.Episode with { Chosen = honest.Episode.Chosen with { Answer = "24" } } });
+        Assert.Contains("verifier does not confirm", forger.ExpectMsg<NodeRefused>().Reason);
     }
 
     [Fact]

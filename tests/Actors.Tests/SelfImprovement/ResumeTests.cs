@@ -23,7 +23,7 @@ public sealed class ResumeTests : IDisposable
         Imitation: new ImitationConfig(Demonstrations: 8, Steps: 1),
         SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 3, ProblemsPerIteration: 10,
             Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 3), Workers: 1, StepsPerIteration: 1, Gating: true, GatingProblems: 6),
-        Evaluation: new EvaluationConfig(8, [SearchMethod.System1, SearchMethod.BestOfN]));
+        Evaluation: new EvaluationConfig(8, [SearchMethod.System1, SearchMethod.BestOfN], Budgets: new EvaluationBudgets(Samples: 3)));
 
     // A stopped run: the jobs whose inference fails give up after two tries and fail the run, as a crash would.
     private static readonly LoopOptions Options = new()

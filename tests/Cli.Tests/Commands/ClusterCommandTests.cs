@@ -28,7 +28,7 @@ public sealed class ClusterCommandTests : IDisposable
               steps_per_iteration: 4
               batch: 16
               search: {"{"}method: mcts, mcts: {"{"}simulations: {simulations}, candidates: 2{"}"}{"}"}
-            evaluation: {"{"}problems: 12, methods: [system1, mcts]{"}"}
+            evaluation: {"{"}problems: 12, methods: [system1, mcts], budgets: {"{"}samples: 4{"}"}{"}"}
             """);
         return path;
     }
@@ -61,7 +61,9 @@ public sealed class ClusterCommandTests : IDisposable
 
         string run = System.Text.Json.JsonDocument.Parse(output).RootElement.GetProperty("run").GetString()!;
         var outcomes = MetricsReader.ReadOutcomes(Path.Combine(run, "outcomes.jsonl"));
-        Assert.Equal(3 * 2 * 12, outcomes.Count); // iterations 0..2, System 1 and MCTS, 12 held-out problems
+        // Iterations 0..2, each evaluating System 1, MCTS (and at a quarter and half its simulations) and sampling on 12 problems.
+        Assert.Equal(3 * 5, outcomes.Select(o => (o.Iteration, o.Method)).Distinct().Count());
+        Assert.All(outcomes.GroupBy(o => (o.Iteration, o.Method)), g => Assert.Equal(12, g.Select(o => o.ProblemId).Distinct().Count()));
         Assert.Equal(outcomes.Count, outcomes.Select(o => (o.Iteration, o.Method, o.ProblemId)).Distinct().Count());
         var searched = MetricsReader.Read(Path.Combine(run, "metrics.jsonl")).Count(r => r.Stage == Experiments.Metrics.Stage.SelfImprovement && r.Step is null);
         Assert.Equal(2 * 32, searched);
