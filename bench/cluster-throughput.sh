@@ -15,7 +15,7 @@ trap 'rm -rf "$out"' EXIT
 # A copy of the build, so that rebuilding the repository while this runs changes nothing here.
 cp -r src/Cli/bin/Release/net10.0 "$out/bin"
 reasoner=(dotnet "$out/bin/reasoner.dll")
-sets=(--set imitation.steps=100 --set imitation.value_steps=20 --set self_improvement.steps_per_iteration=50 --set evaluation.problems=10)
+sets=(--set imitation.steps=100 --set imitation.value_steps=20 --set self_improvement.steps_per_iteration=50 --set evaluation.problems=10 --set evaluation.budgets.samples=0)
 port=4153
 
 rates() { python3 -c 'import json,sys; print(" ".join("%.3f" % i["problems_per_second"] for i in json.loads(sys.stdin.readline())["iterations"]))'; }
