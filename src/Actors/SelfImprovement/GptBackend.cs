@@ -55,6 +55,12 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         return Save(model, checkpointOut, sft.Steps + value.Steps, value);
     }
 
+    public void RestoreImitation(IReadOnlyList<Problem> problems, string checkpoint)
+    {
+        _imitationCheckpoint = checkpoint;
+        _demonstrations = problems.Select(p => Demonstrations.Of(task, p)).Where(e => e.TokenCount <= config.Model.Context).ToList();
+    }
+
     public TrainingReport Improve(int iteration, IReadOnlyList<Episode> episodes, string checkpointIn, string checkpointOut, long firstStep, Action<MetricsRow> log)
     {
         var loop = config.SelfImprovement;

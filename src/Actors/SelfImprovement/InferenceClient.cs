@@ -1,5 +1,4 @@
-using Reasoner.Actors.Patterns;
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
 using Reasoner.Rewards;
 using Reasoner.Search;
 
@@ -9,9 +8,10 @@ namespace Reasoner.Actors.SelfImprovement;
 /// The proposer and value model a search worker's search sees: each call is an Ask to the <see cref="InferenceServer"/>,
 /// waited for synchronously because <see cref="ISearch.Run"/> is synchronous (the worker runs its search on a thread of
 /// its own, so the wait blocks no pool thread). Releases are kept until the next request carries them; call
-/// <see cref="Flush"/> when the search is over. One client per search, used from one thread.
+/// <see cref="Flush"/> when the search is over. One client per search, used from one thread. <paramref name="cancellation"/>
+/// ends a wait when the search worker stops (its search then throws and is abandoned).
 /// </summary>
-internal sealed class InferenceClient(IActorRef server, TimeSpan timeout) : IStepProposer, IValueEstimator
+internal sealed class InferenceClient(IActorRef server, TimeSpan timeout, CancellationToken cancellation) : IStepProposer, IValueEstimator
 {
     private List<StateHandle> _releases = [];
 
@@ -39,5 +39,5 @@ internal sealed class InferenceClient(IActorRef server, TimeSpan timeout) : ISte
     }
 
     private T Ask<T>(InferenceRequest request) =>
-        (T)server.Ask<object>(new Batcher<InferenceRequest, object>.Submit(request), timeout).GetAwaiter().GetResult();
+        (T)server.Ask<object>(new InferenceServer.Submit(request), timeout, cancellation).GetAwaiter().GetResult();
 }

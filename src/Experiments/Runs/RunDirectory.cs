@@ -25,6 +25,10 @@ public sealed class RunDirectory
     public string ReportPath => Combine("report.html");
     public string CheckpointsPath => Combine("checkpoints");
     public string PlotsPath => Combine("plots");
+    /// <summary>The loop's journal: one line per completed stage, what a resumed run continues from.</summary>
+    public string ProgressPath => Combine("progress.jsonl");
+    /// <summary>Every self-play episode, so that a resumed run refills its replay buffer as it was.</summary>
+    public string EpisodesPath => Combine("episodes.jsonl");
 
     /// <summary>
     /// Creates a fresh run folder stamped with <paramref name="clock"/>'s UTC time. Two runs started in the same second
@@ -61,6 +65,23 @@ public sealed class RunDirectory
         {
             throw new FileNotFoundException($"{path} is not a run directory: it has no metrics.jsonl", run.MetricsJsonlPath);
         }
+        return run;
+    }
+
+    /// <summary>A run folder to continue (<c>reasoner run --resume</c>): it must hold the run's config.yaml.</summary>
+    public static RunDirectory Existing(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new DirectoryNotFoundException($"run directory not found: {path}");
+        }
+        var run = new RunDirectory(System.IO.Path.GetFullPath(path).TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        if (!File.Exists(run.ConfigPath))
+        {
+            throw new FileNotFoundException($"{path} is not a run directory: it has no config.yaml", run.ConfigPath);
+        }
+        Directory.CreateDirectory(run.CheckpointsPath);
+        Directory.CreateDirectory(run.PlotsPath);
         return run;
     }
 

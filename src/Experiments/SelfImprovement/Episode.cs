@@ -3,8 +3,9 @@ using Reasoner.Search;
 
 namespace Reasoner.Experiments.SelfImprovement;
 
-/// <summary>Where an episode came from: the iteration, the search worker and the checkpoint that searched it.</summary>
-public sealed record Provenance(int Iteration, int Worker, string Checkpoint);
+/// <summary>Where an episode came from: the iteration, the search worker and the checkpoint that searched it, and the
+/// worker node it ran on (null: this process).</summary>
+public sealed record Provenance(int Iteration, int Worker, string Checkpoint, string? Node = null);
 
 /// <summary>One finished completion of a search with the verifier's reward.</summary>
 /// <param name="Answer">Its parsed final answer (null without an answer line): majority votes count these.</param>

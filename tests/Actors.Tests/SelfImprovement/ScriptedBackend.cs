@@ -46,6 +46,11 @@ internal sealed class ScriptedBackend(ITask task, double initialSkill, Func<int,
         return new TrainingReport(1, 1 - next, 0.25);
     }
 
+    // A scripted skill lives in its checkpoint file: imitation leaves nothing else behind.
+    public void RestoreImitation(IReadOnlyList<Problem> problems, string checkpoint)
+    {
+    }
+
     private static void Write(string path, double skill) => File.WriteAllText(path, skill.ToString("R", CultureInfo.InvariantCulture));
 
     private sealed class ConstantValue(double skill) : IValueEstimator

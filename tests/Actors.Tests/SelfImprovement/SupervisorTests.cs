@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using Reasoner.Actors.Patterns;
-using Reasoner.Actors.Runtime;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Evaluation;
@@ -26,9 +23,11 @@ public sealed class SupervisorTests : IDisposable
         // A sampling run of 4 for the equal-compute curves (best-of-n has no size to scale).
         Evaluation: new EvaluationConfig(20, [SearchMethod.System1, SearchMethod.BestOfN], Budgets: new EvaluationBudgets(Samples: 4)));
 
-    private static readonly WorkQueueOptions FastRestarts = new()
+    // Workers whose search threw start again at once: the tests fail many searches on purpose.
+    private static readonly LoopOptions FastRestarts = new()
     {
-        Supervision = new OneForOneStrategy(_ => Directive.Restart) { MaxRetries = 100, Backoff = BackoffOptions.Immediate },
+        Node = new NodeOptions { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) },
+        Queue = new QueueOptions(MaxAttempts: 100),
     };
 
     private async Task<(RunDirectory Run, RunSummary Summary, RecordingObserver Observer)> RunAsync(ExperimentConfig config, ScriptedBackend backend)
@@ -121,18 +120,11 @@ public sealed class SupervisorTests : IDisposable
         var (first, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
         var (second, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
 
-        Assert.Equal(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(second.MetricsJsonlPath));
+        Assert.Equal(MetricsLines.WithoutWallTime(first.MetricsJsonlPath), MetricsLines.WithoutWallTime(second.MetricsJsonlPath));
         Assert.Equal(File.ReadAllText(first.OutcomesPath), File.ReadAllText(second.OutcomesPath));
         var (other, _, _) = await RunAsync(Config(workers: 1, seed: 6), new ScriptedBackend(config.Task.Create(), 0.35));
-        Assert.NotEqual(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(other.MetricsJsonlPath));
+        Assert.NotEqual(MetricsLines.WithoutWallTime(first.MetricsJsonlPath), MetricsLines.WithoutWallTime(other.MetricsJsonlPath));
     }
-
-    private static List<string> WithoutWallTime(string metricsPath) => File.ReadLines(metricsPath).Select(line =>
-    {
-        var json = JsonNode.Parse(line)!.AsObject();
-        json.Remove("wall_seconds");
-        return json.ToJsonString();
-    }).ToList();
 
     /// <summary>Configs compare by their YAML: records holding lists and maps do not compare by value.</summary>
     private sealed class ConfigComparer : IEqualityComparer<ExperimentConfig>
