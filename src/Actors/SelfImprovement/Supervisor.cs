@@ -66,7 +66,7 @@ internal sealed class Supervisor : ReceiveActor
         int seed = _config.Seed, perIteration = Loop.ProblemsPerIteration, iterations = Loop.Iterations;
         int demonstrations = _config.Imitation.Demonstrations, validation = Loop.Gating ? Loop.GatingProblems : 0;
         var train = ExperimentProblems.Training(_config, _task);
-        var (heldOutTask, test) = ExperimentProblems.HeldOut(_config, _task);
+        var (_, test, heldOutTask) = ExperimentProblems.HeldOut(_config, _task);
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
         _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_jobs, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
 

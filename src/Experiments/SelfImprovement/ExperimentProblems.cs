@@ -4,7 +4,8 @@ using Reasoner.Rewards;
 namespace Reasoner.Experiments.SelfImprovement;
 
 /// <summary>The held-out problems of an experiment and the task they belong to (evaluation.task, or the training task).</summary>
-public sealed record HeldOutSet(ITask Task, IReadOnlyList<Problem> Problems);
+/// <param name="OtherTask">evaluation.task's task, null when the problems are the training task's own.</param>
+public sealed record HeldOutSet(ITask Task, IReadOnlyList<Problem> Problems, ITask? OtherTask);
 
 /// <summary>
 /// The problems of one experiment, drawn from its seed: the loop draws them once when it starts, and <c>eval --run</c>
@@ -26,8 +27,9 @@ public static class ExperimentProblems
     /// <summary>evaluation.problems test problems of evaluation.task, or of <paramref name="task"/> (the training task) when it has none.</summary>
     public static HeldOutSet HeldOut(ExperimentConfig config, ITask task)
     {
-        var heldOutTask = config.Evaluation.Task?.Create() ?? task;
-        return new HeldOutSet(heldOutTask, Generate(config, heldOutTask, Split.Test, config.Evaluation.Problems, SeedMix.Of(config.Seed, 2), "evaluation.problems"));
+        var otherTask = config.Evaluation.Task?.Create();
+        var heldOutTask = otherTask ?? task;
+        return new HeldOutSet(heldOutTask, Generate(config, heldOutTask, Split.Test, config.Evaluation.Problems, SeedMix.Of(config.Seed, 2), "evaluation.problems"), otherTask);
     }
 
     // Asking for more distinct problems than the task's options allow is the config's fault: say which keys add up.
