@@ -71,6 +71,7 @@ internal static class EvalCommand
             else
             {
                 if (Given(parse, iteration)) throw new UserInputException("--iteration picks a checkpoint of a run: give the run with --run");
+                if (!Given(parse, policy.Checkpoint)) throw new UserInputException("give a policy with --checkpoint, or a run directory with --run");
                 var which = parse.GetValue(split) switch
                 {
                     "train" => Split.Train,

@@ -103,6 +103,13 @@ public sealed class EvalRunCommandTests(TinyRun tiny) : IClassFixture<TinyRun>, 
     }
 
     [Fact]
+    public void EvalNeedsACheckpointOrARun()
+    {
+        var error = Assert.Throws<UserInputException>(() => CommandRunner.Run(EvalCommand.Create(), "eval", "--task", "countdown"));
+        Assert.Equal("give a policy with --checkpoint, or a run directory with --run", error.Message);
+    }
+
+    [Fact]
     public void IterationNeedsARun()
     {
         var error = Assert.Throws<UserInputException>(() => CommandRunner.Run(EvalCommand.Create(), "eval", "--iteration", "1", "--task", "countdown"));
