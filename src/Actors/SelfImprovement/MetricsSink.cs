@@ -39,8 +39,11 @@ internal sealed class MetricsSink : ReceiveActor
                 _observer.Progress(new LoopProgress(_phase.Phase, _phase.Iteration, _phase.Iterations, _done, _phase.Problems, double.NaN,
                     _done / Math.Max(_phaseClock.Elapsed.TotalSeconds, 1e-9), "steps"));
             }
+            if (row.Skipped == true)
+                _observer.Note("{Stage} iteration {Iteration}, step {Step}: non-finite loss or gradient norm, step skipped (weights and optimiser state kept), learning rate halved to {Rate:G3}",
+                    row.Stage, row.Iteration, row.Step!, row.LearningRate!);
             // Training shows on the console too, every hundredth optimiser step.
-            if (row.Step is { } step && step % 100 == 0)
+            else if (row.Step is { } step && step % 100 == 0)
                 _observer.Note("{Stage} iteration {Iteration}, step {Step}: policy loss {PolicyLoss}, value loss {ValueLoss}",
                     row.Stage, row.Iteration, step, Loss(row.PolicyLoss), Loss(row.ValueLoss));
         });

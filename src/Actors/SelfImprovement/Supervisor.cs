@@ -65,10 +65,8 @@ internal sealed class Supervisor : ReceiveActor
     {
         int seed = _config.Seed, perIteration = Loop.ProblemsPerIteration, iterations = Loop.Iterations;
         int demonstrations = _config.Imitation.Demonstrations, validation = Loop.Gating ? Loop.GatingProblems : 0;
-        var train = Generate(_task, Split.Train, demonstrations + validation + iterations * perIteration, SeedMix.Of(seed, 1),
-            "imitation.demonstrations + self_improvement.gating_problems + iterations * problems_per_iteration");
-        var heldOutTask = _config.Evaluation.Task?.Create();
-        var test = Generate(heldOutTask ?? _task, Split.Test, _config.Evaluation.Problems, SeedMix.Of(seed, 2), "evaluation.problems");
+        var train = ExperimentProblems.Training(_config, _task);
+        var (_, test, heldOutTask) = ExperimentProblems.HeldOut(_config, _task);
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
         _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_jobs, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
 
@@ -204,19 +202,6 @@ internal sealed class Supervisor : ReceiveActor
             _metrics.Tell(new MetricsRow(iteration, Stage.SelfImprovement, Search.Label, N: 1, MeanReward: episode.Chosen.Reward,
                 GeneratedTokens: episode.Spent.GeneratedTokens, PolicyTokens: episode.Spent.ForwardTokens,
                 ValueCalls: episode.Spent.ValueEvaluations, WallSeconds: episode.Spent.WallTime.TotalSeconds));
-    }
-
-    // Asking for more distinct problems than the task's options allow is the config's fault: say which keys add up.
-    private IReadOnlyList<Problem> Generate(ITask task, Split split, int count, int seed, string keys)
-    {
-        try
-        {
-            return task.Generate(split, count, seed);
-        }
-        catch (ArgumentException error)
-        {
-            throw new InvalidDataException($"{_config.Name}: {error.Message}; lower {keys} or widen the task's options", error);
-        }
     }
 
     private Task<Evaluator.Evaluated> Evaluate(int iteration, string checkpoint) =>

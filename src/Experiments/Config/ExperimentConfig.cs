@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Reasoner.Experiments.Training;
 using Reasoner.Rewards;
 
 namespace Reasoner.Experiments.Config;
@@ -90,8 +91,11 @@ public sealed record TaskConfig(
 
     public RewardConfig Rewards => new(FormatBonus);
 
+    /// <summary>The task as checkpoints record it.</summary>
+    public TaskSpec Spec => new(Name, Options);
+
     /// <summary>The task, built through <see cref="TaskCatalog"/>.</summary>
-    public ITask Create() => TaskCatalog.Create(Name, Options);
+    public ITask Create() => Spec.Create();
 
     public IEnumerable<ConfigIssue> Validate()
     {
@@ -139,7 +143,9 @@ public sealed record ImitationConfig(
     // demonstration problems, over value_steps steps (demonstrations mixed in); 0 steps leaves the value untrained.
     [Range(0, int.MaxValue)] int ValueProblems = 128,
     [Range(1, 1024)] int ValueSamples = 4,
-    [Range(0, int.MaxValue)] int ValueSteps = 200);
+    [Range(0, int.MaxValue)] int ValueSteps = 200,
+    // A step whose loss or gradient norm is not finite is skipped and halves the learning rate; this many in a row stop the run.
+    [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps);
 
 public enum SelfImprovementAlgorithm
 {
@@ -176,7 +182,9 @@ public sealed record SelfImprovementConfig(
     bool Gating = false,
     [Range(1, int.MaxValue)] int GatingProblems = 100,
     // Most policy/value requests the inference server puts in one forward pass.
-    [Range(1, 4096)] int InferenceBatch = 64)
+    [Range(1, 4096)] int InferenceBatch = 64,
+    // As imitation.max_non_finite_steps, for each iteration's training.
+    [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps)
 {
     public SearchConfig Search { get; init; } = Search ?? new();
 }

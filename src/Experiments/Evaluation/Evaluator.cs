@@ -12,8 +12,13 @@ namespace Reasoner.Experiments.Evaluation;
 /// <param name="Budget">Applied to every method alike (equal-compute comparison); null: each method runs to its own config.</param>
 /// <param name="Budgets">The equal-compute curves' searches (a sampling run, smaller tree searches); null: none.</param>
 /// <param name="SamplingTemperature">The temperature of the curves' sampling run.</param>
+/// <param name="SearchSeeds">When set, problem i searches from SearchSeeds[i] instead (one per problem), for every search:
+/// <c>eval --run</c> seeds each search as the run's own evaluation did.</param>
 public sealed record EvaluationOptions(int Seed = 0, SearchBudget? Budget = null, RewardConfig? Rewards = null, EvaluationBudgets? Budgets = null,
-    double SamplingTemperature = 1.0);
+    double SamplingTemperature = 1.0, IReadOnlyList<int>? SearchSeeds = null)
+{
+    internal int SearchSeed(int problem) => SearchSeeds?[problem] ?? Evaluator.ProblemSeed(Seed, problem);
+}
 
 /// <summary>
 /// Runs search methods on the same problems with the same seeds and scores each method's chosen completion with the
@@ -28,6 +33,8 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
     /// <param name="progress">Called after each problem with the method's label and the problems done.</param>
     public EvaluationReport Run(Split split, IReadOnlyList<Problem> problems, IReadOnlyList<MethodSpec> methods, EvaluationOptions options, Action<string, int>? progress = null)
     {
+        if (options.SearchSeeds is { } seeds && seeds.Count != problems.Count)
+            throw new ArgumentException($"{seeds.Count} search seeds for {problems.Count} problems", nameof(options));
         var specs = methods.Where(m => !m.IsSystemOne).Prepend(MethodSpec.SystemOne).DistinctBy(m => m.Label).ToList();
         var planned = options.Budgets is { } budgets
             ? EvaluationPlan.For(specs.Select(s => (s.Label, s)).ToList(), budgets, options.SamplingTemperature)
@@ -46,7 +53,7 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
             {
                 var problem = problems[i];
                 var clock = Stopwatch.StartNew();
-                var result = search.Run(task, problem, proposer, value, budget, new Random(ProblemSeed(options.Seed, i)));
+                var result = search.Run(task, problem, proposer, value, budget, new Random(options.SearchSeed(i)));
                 var seconds = clock.Elapsed.TotalSeconds;
                 var verdict = task.Verify(problem, result.Completion, rewards);
                 var spent = result.Spent;

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Globalization;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Reports;
@@ -11,11 +12,16 @@ namespace Reasoner.Experiments.Evaluation;
 /// </summary>
 public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, string> Options)
 {
-    public static MethodSpec SystemOne { get; } = new("greedy", new Dictionary<string, string>());
+    public static MethodSpec SystemOne { get; } = new("greedy", ReadOnlyDictionary<string, string>.Empty);
+
+    /// <summary>The name results give it instead of the one <see cref="Label"/> builds: a run's evaluation names its
+    /// methods after the config (<c>mcts</c>), so <c>eval --run</c> does too.</summary>
+    public string? Name { get; init; }
 
     /// <summary>How results name it: greedy is <see cref="MethodResult.Baseline"/> (System 1), others carry their options.</summary>
     public string Label =>
         Method == "greedy" ? MethodResult.Baseline
+        : Name is not null ? Name
         : Options.Count == 0 ? Method
         : $"{Method}[{string.Join(";", Options.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}"))}]";
 
@@ -52,7 +58,8 @@ public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, strin
         if (scaled == size) return null;
         var options = Options.Where(o => Normalise(o.Key) != option).ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
         options[option] = scaled.ToString(CultureInfo.InvariantCulture);
-        return Checked(this with { Options = options });
+        // Another size is another search: it does not keep the name given to this one.
+        return Checked(this with { Options = options, Name = null });
     }
 
     /// <summary>The value of an integer option however it is spelled (simulations, Simulations), or its default.</summary>

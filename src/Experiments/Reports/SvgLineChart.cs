@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Xml.Linq;
 
@@ -28,7 +29,7 @@ public sealed record SvgLineChart(string Title, string XLabel, string YLabel, do
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     // Tableau 10: distinguishable, and readable by most colour-blind people in the first few entries.
-    private static readonly string[] Palette =
+    private static readonly ImmutableArray<string> Palette =
         ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 
     public string Render(IReadOnlyList<ChartSeries> series)

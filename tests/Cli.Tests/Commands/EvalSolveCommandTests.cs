@@ -21,6 +21,76 @@ public sealed class EvalSolveCommandTests : IDisposable
         Checkpoint.Save(checkpoint, Gpt.CreateRandom(new GptConfig(1, 2, 16, tokenizer.VocabSize, 128), seed: 2), tokenizer);
     }
 
+    /// <summary>A random checkpoint that records the task it was "trained" on, as train sft and run write them.</summary>
+    string CheckpointOf(TaskSpec task, string name)
+    {
+        var tokenizer = TaskTokenizer.For(task.Create());
+        var path = Path.Combine(folder, name);
+        TaskCheckpoint.Save(path, Gpt.CreateRandom(new GptConfig(1, 2, 16, tokenizer.VocabSize, 128), seed: 2), tokenizer, task);
+        return path;
+    }
+
+    /// <summary>The problem ids eval evaluated, from the outcomes it writes with --metrics-dir.</summary>
+    static List<string> EvaluatedIds(string metricsDir) =>
+        File.ReadAllLines(Path.Combine(metricsDir, "outcomes.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(o => o.GetProperty("method").GetString() == "system1").Select(o => o.GetProperty("problem_id").GetString()!).ToList();
+
+    static readonly string[] Quick = ["--n", "3", "--max-step-tokens", "8", "--budget-tokens", "40", "--threads", "1", "--json"];
+
+    [Fact]
+    public void EvalDefaultsToTheTaskTheCheckpointRecordsWithItsDifficulty()
+    {
+        var countdown3 = new TaskSpec("countdown", new TaskOptions(Numbers: 3, MaxNumber: 9, MaxTarget: 30));
+        var path = CheckpointOf(countdown3, "countdown3.safetensors");
+        var metrics = Path.Combine(folder, "metrics");
+        var invocation = CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", path, "--metrics-dir", metrics, .. Quick]);
+        Assert.Equal(0, invocation.Code);
+        Assert.Equal("countdown", JsonDocument.Parse(invocation.Output).RootElement.GetProperty("task").GetString());
+        Assert.Equal(countdown3.Create().Generate(Split.Test, 3, 0).Select(p => p.Id), EvaluatedIds(metrics));
+        Assert.DoesNotContain("WRN", invocation.Error);
+    }
+
+    [Fact]
+    public void AnExplicitOptionThatDiffersFromTheCheckpointsIsUsedAndWarnedAbout()
+    {
+        var path = CheckpointOf(new TaskSpec("countdown", new TaskOptions(Numbers: 3, MaxNumber: 9, MaxTarget: 30)), "countdown3.safetensors");
+        var metrics = Path.Combine(folder, "metrics");
+        var invocation = CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", path, "--numbers", "4", "--max-number", "9", "--metrics-dir", metrics, .. Quick]);
+        Assert.Equal(0, invocation.Code);
+        var warning = Assert.Single(invocation.Error.Split('\n'), line => line.Contains("WRN"));
+        Assert.Contains($"{path}: --numbers 4 differs from the checkpoint's --numbers 3", warning);
+        var asGiven = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 4, MaxNumber: 9, MaxTarget: 30));
+        Assert.Equal(asGiven.Generate(Split.Test, 3, 0).Select(p => p.Id), EvaluatedIds(metrics));
+    }
+
+    [Fact]
+    public void ACheckpointThatRecordsNoTaskNeedsTaskAndSaysSo()
+    {
+        var error = Assert.Throws<UserInputException>(() => CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", checkpoint, .. Quick]));
+        Assert.Contains(checkpoint, error.Message);
+        Assert.Contains("give --task", error.Message);
+        Assert.Equal(0, CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", checkpoint, "--task", "countdown", .. Quick]).Code);
+    }
+
+    [Fact]
+    public void ATaskWhoseCharactersThePolicyCannotReadIsRefusedByName()
+    {
+        var path = CheckpointOf(new TaskSpec("arithmetic", new TaskOptions()), "arithmetic.safetensors");
+        var error = Assert.Throws<UserInputException>(() => CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", path, "--task", "sudoku", .. Quick]));
+        Assert.Contains("task sudoku writes characters", error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void SolveDefaultsToTheCheckpointsTask()
+    {
+        var path = CheckpointOf(new TaskSpec("game24", new TaskOptions()), "game24.safetensors");
+        var invocation = CommandRunner.Run(SolveCommand.Create(), "solve", "--checkpoint", path, "--problem", "4 4 6 8", "--option", "simulations=2",
+            "--option", "candidates=2", "--budget-tokens", "60", "--max-step-tokens", "8", "--threads", "1");
+        Assert.Equal(0, invocation.Code);
+        Assert.Contains("4 4 6 8 -> 24", invocation.Output);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     static (int Code, string Output) Run(Command command, params string[] args)

@@ -10,8 +10,8 @@ public sealed class EvaluationStatisticsTests
     static MethodEvaluation Scripted(string name, bool[] solved, int tokens = 10) =>
         MethodEvaluation.From(name, solved.Select((c, i) => new ProblemResult($"p{i}", c, c ? 1 : 0, c ? "24" : null, tokens, tokens + 5, 2, 0.5)).ToList());
 
-    static readonly bool[] SystemOne = [false, false, false, false, false, false, false, true, true, false];
-    static readonly bool[] Search = [true, true, true, true, true, true, true, false, true, false];
+    readonly bool[] SystemOne = [false, false, false, false, false, false, false, true, true, false];
+    readonly bool[] Search = [true, true, true, true, true, true, true, false, true, false];
 
     [Fact]
     public void AccuracyHasTheWilsonIntervalAndComputeIsPerProblem()

@@ -10,15 +10,16 @@ namespace Reasoner.Experiments.Tests.Evaluation;
 /// <summary>The evaluator on the random tiny GPT: shapes, pairing and budgets, never accuracy.</summary>
 public sealed class EvaluatorTests : IDisposable
 {
+    readonly TinyPolicy tiny = new();
     readonly WorkerPool pool = new(1);
 
     public void Dispose() => pool.Dispose();
 
     EvaluationReport Evaluate(IReadOnlyList<MethodSpec> methods, int seed)
     {
-        var proposer = new PolicyProposer(TinyPolicy.Model, TinyPolicy.Tokenizer, pool, slots: 16);
-        var evaluator = new Evaluator(TinyPolicy.Task, proposer, new PolicyValueEstimator(proposer));
-        var problems = TinyPolicy.Task.Generate(Split.Test, 3, seed: 1);
+        var proposer = new PolicyProposer(tiny.Model, tiny.Tokenizer, pool, slots: 16);
+        var evaluator = new Evaluator(tiny.Task, proposer, new PolicyValueEstimator(proposer));
+        var problems = tiny.Task.Generate(Split.Test, 3, seed: 1);
         var budget = new SearchBudget(MaxGeneratedTokens: 400, MaxStepTokens: 24);
         var report = evaluator.Run(Split.Test, problems, methods, new EvaluationOptions(seed, budget));
         Assert.Equal(0, proposer.LiveStates);
@@ -59,14 +60,14 @@ public sealed class EvaluatorTests : IDisposable
     [Fact]
     public void BestOfNReportsHowWellTheValueModelRanksFinishedAnswers()
     {
-        var problems = TinyPolicy.Task.Generate(Split.Test, 4, seed: 1);
-        var proposer = new ExpertOrWrong(TinyPolicy.Task);
+        var problems = tiny.Task.Generate(Split.Test, 4, seed: 1);
+        var proposer = new ExpertOrWrong(tiny.Task);
         var methods = MethodSpec.ParseList("best-of-n[samples=6]");
         // A value model that knows the expert's answers ranks perfectly; one that rates everything alike, not at all.
-        var knowing = new Evaluator(TinyPolicy.Task, proposer, new ByLastStep(last => last.StartsWith("Answer: 1 + 1", StringComparison.Ordinal) ? 0.1f : 0.9f))
+        var knowing = new Evaluator(tiny.Task, proposer, new ByLastStep(last => last.StartsWith("Answer: 1 + 1", StringComparison.Ordinal) ? 0.1f : 0.9f))
             .Run(Split.Test, problems, methods, new EvaluationOptions(3));
         Assert.Equal(1.0, knowing.Methods[1].ValueAuc);
-        var blind = new Evaluator(TinyPolicy.Task, proposer, new ByLastStep(_ => 0.5f)).Run(Split.Test, problems, methods, new EvaluationOptions(3));
+        var blind = new Evaluator(tiny.Task, proposer, new ByLastStep(_ => 0.5f)).Run(Split.Test, problems, methods, new EvaluationOptions(3));
         Assert.Equal(0.5, blind.Methods[1].ValueAuc);
         Assert.Null(blind.Methods[0].ValueAuc); // System 1 ranks nothing
         Assert.Contains("\"value_auc\":0.5", blind.ToJsonLine());

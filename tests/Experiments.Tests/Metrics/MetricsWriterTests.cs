@@ -4,7 +4,7 @@ namespace Reasoner.Experiments.Tests.Metrics;
 
 public class MetricsWriterTests
 {
-    private static readonly MetricsRow[] Rows =
+    private readonly MetricsRow[] Rows =
     [
         new(0, Stage.Imitation, Step: 1, PolicyLoss: 2.5, WallSeconds: 0.25),
         new(1, Stage.SelfImprovement, "mcts", 2, MeanReward: 0.375, ValueLoss: 0.1, PolicyLoss: 1.9, GeneratedTokens: 1234, PolicyTokens: 5678, ValueCalls: 90),
@@ -53,8 +53,8 @@ public class MetricsWriterTests
             writer.Append(Rows[2]);
         }
         var lines = File.ReadAllLines(csv);
-        Assert.Equal("iteration,stage,method,step,accuracy,ci_low,ci_high,n,mean_reward,value_loss,policy_loss,generated_tokens,policy_tokens,value_calls,wall_seconds", lines[0]);
-        Assert.Equal("0,imitation,,1,,,,,,,2.5,,,,0.25", lines[1]);
+        Assert.Equal("iteration,stage,method,step,accuracy,ci_low,ci_high,n,mean_reward,value_loss,policy_loss,generated_tokens,policy_tokens,value_calls,wall_seconds,learning_rate,skipped", lines[0]);
+        Assert.Equal("0,imitation,,1,,,,,,,2.5,,,,0.25,,", lines[1]);
         Assert.StartsWith("1,evaluation,system1,,0.41,0.3", lines[2]);
         Assert.Equal(3, lines.Length);
     }
