@@ -52,7 +52,7 @@ internal sealed class Evaluator : ReceiveActor
             var jobs = new List<SearchJob>();
             foreach (int seed in _config.Seeds)
                 for (int i = 0; i < _problems.Count; i++)
-                    jobs.Add(new SearchJob(_problems[i], method, SeedMix.Of(_runSeed, seed, i), evaluate.Iteration, evaluate.Checkpoint, _task));
+                    jobs.Add(new SearchJob(_problems[i], method, LoopEvaluation.SearchSeed(_runSeed, seed, i), evaluate.Iteration, evaluate.Checkpoint, _task));
             _metrics.Tell(new MetricsSink.PhaseStarted($"evaluate {method.Label}", evaluate.Iteration, 0, jobs.Count));
             var clock = Stopwatch.StartNew();
             var done = await _jobs.Ask<JobQueue.Completed>(new JobQueue.Run(jobs), Patience);

@@ -30,6 +30,10 @@ public static class LoopEvaluation
             .ToList();
     }
 
+    /// <summary>The seed of held-out problem <paramref name="index"/>'s search under evaluation seed <paramref name="seed"/> of
+    /// a run seeded <paramref name="runSeed"/>: the loop's evaluator and <c>eval --run</c> search every problem alike.</summary>
+    public static int SearchSeed(int runSeed, int seed, int index) => SeedMix.Of(runSeed, seed, index);
+
     /// <summary>
     /// The records of <paramref name="search"/>'s episodes, which come seed by seed in <paramref name="seeds"/>' order,
     /// each seed's over the same problems in the same order; the evaluation's wall time is shared out evenly over seeds.

@@ -9,7 +9,7 @@ namespace Reasoner.Experiments.Evaluation;
 /// A run's held-out evaluation, to repeat on one of its checkpoints (<c>eval --run</c>): the problems the run evaluated
 /// (<see cref="ExperimentProblems.HeldOut"/> of its config), each of evaluation.methods with the run's search settings and
 /// name (<see cref="SearchPlan.ForEvaluation"/>), its equal-compute budgets, and under each evaluation seed every search
-/// seeded as the run's evaluator seeds it: problem i under seed s searches from SeedMix.Of(run seed, s, i).
+/// seeded as the run's evaluator seeds it (<see cref="LoopEvaluation.SearchSeed"/>).
 /// </summary>
 public sealed record RunEvaluation(
     ITask Task, IReadOnlyList<Problem> Problems, IReadOnlyList<int> Seeds, IReadOnlyList<MethodSpec> Methods, SearchBudget Budget,
@@ -29,5 +29,5 @@ public sealed record RunEvaluation(
     }
 
     /// <summary>The seed of each problem's search under evaluation seed <paramref name="seed"/>, as the run's evaluator seeds it.</summary>
-    public IReadOnlyList<int> SearchSeeds(int seed) => [.. Problems.Select((_, i) => SeedMix.Of(RunSeed, seed, i))];
+    public IReadOnlyList<int> SearchSeeds(int seed) => [.. Problems.Select((_, i) => LoopEvaluation.SearchSeed(RunSeed, seed, i))];
 }
