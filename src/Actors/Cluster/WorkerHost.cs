@@ -3,6 +3,7 @@ using Akka.Actor;
 using Reasoner.Actors.Hosting;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Inference;
 
 namespace Reasoner.Actors.Cluster;
 

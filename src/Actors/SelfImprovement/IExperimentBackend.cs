@@ -1,3 +1,4 @@
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;

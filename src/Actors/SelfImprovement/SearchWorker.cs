@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
 
@@ -62,7 +63,9 @@ internal sealed class SearchWorker : ReceiveActor
 
     private static Episode Run(ITask task, RewardConfig rewards, IActorRef server, TimeSpan timeout, CancellationToken cancellation, int worker, SearchJob job)
     {
-        var client = new InferenceClient(server, timeout, cancellation);
+        // The wait blocks this search's own thread, never a pool thread; cancellation ends it when the worker stops (the
+        // search then throws and is abandoned).
+        var client = new InferenceClient(request => server.Ask<object>(new InferenceServer.Submit(request), timeout, cancellation).GetAwaiter().GetResult());
         var problemTask = job.Task ?? task;
         var result = job.Search.Create().Run(problemTask, job.Problem, client, client, job.Search.Budget, new Random(job.Seed));
         client.Flush();

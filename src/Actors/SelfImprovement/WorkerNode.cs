@@ -6,6 +6,7 @@ using Reasoner.Actors.Cluster;
 using Reasoner.Actors.Hosting;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Evaluation;
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
 

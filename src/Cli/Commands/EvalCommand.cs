@@ -43,9 +43,14 @@ internal static class EvalCommand
         var budgetTemperature = new Option<double>("--budget-temperature") { Description = "Temperature of the equal-compute sampling run.", DefaultValueFactory = _ => 1.0 };
         var run = new Option<string?>("--run") { Description = "A run directory: evaluate its checkpoint on the run's own task, held-out problems, methods, budgets and search seeds (instead of --checkpoint)." };
         var iteration = new Option<int?>("--iteration") { Description = "--run: the iteration whose checkpoint to evaluate (default: the last; 0: after imitation)." };
+        var parallel = new Option<int>("--parallel")
+        {
+            Description = $"Problems searched at once, their policy calls batched (each keeps its own seed); default {DefaultParallel}, 1 with --think-seconds.",
+            DefaultValueFactory = _ => DefaultParallel,
+        };
         var command = new Command("eval", "Evaluate System 1 and search methods on the same problems: accuracy [95% CI], compute, McNemar p vs System 1, and accuracy at equal generated tokens.");
         policy.AddTo(command);
-        foreach (var option in new Option[] { split, count, problemSeed, compare, json, metrics, budgetSamples, budgetScales, budgetTemperature, run, iteration })
+        foreach (var option in new Option[] { split, count, problemSeed, compare, json, metrics, budgetSamples, budgetScales, budgetTemperature, run, iteration, parallel })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -88,7 +93,10 @@ internal static class EvalCommand
             var problems = evaluation.Problems;
             using var pool = policy.Pool(parse);
             var proposer = new PolicyProposer(evaluation.Policy.Model, evaluation.Policy.Tokenizer, pool, parse.GetValue(policy.Slots));
-            var evaluator = new Evaluator(task, proposer, policy.ValueEstimator(parse, task, proposer, pool));
+            // Both value models read the state only (the policy's head its cache, a value network its tokens): states of
+            // problems searched together share one call.
+            var inference = new InferenceBackend(proposer, policy.ValueEstimator(parse, task, proposer, pool), ValueReadsStateOnly: true);
+            var evaluator = new Evaluator(task, inference, Parallel(parse, parallel, policy));
             io.Log.Information("Evaluating {Methods} on {N} {Split} problems of {Task}", string.Join(", ", methods.Select(m => m.Label)), problems.Count, evaluation.Split, task.Name);
             var reports = new List<EvaluationReport>();
             foreach (var (seed, searchSeeds) in evaluation.Seeds)
@@ -174,6 +182,18 @@ internal static class EvalCommand
     }
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
+
+    // Problems searched at once by default: measured with bench/eval-throughput.sh (README, "Search throughput").
+    internal const int DefaultParallel = 8;
+
+    /// <summary>--parallel, or 1 when --think-seconds is given without it: a search's wall time includes the batches it
+    /// shares with the others, so a time budget would buy less thinking the more problems run at once.</summary>
+    private static int Parallel(ParseResult parse, Option<int> parallel, PolicyOptions policy)
+    {
+        int k = parse.GetValue(parallel);
+        if (k < 1) throw new UserInputException($"--parallel must be positive, not {k}");
+        return !Given(parse, parallel) && parse.GetValue(policy.ThinkSeconds) is not null ? 1 : k;
+    }
 
     /// <summary>Each method over every seed, each problem counted once with its score averaged over the seeds, as a run's summary pools them.</summary>
     static Table PooledTable(IReadOnlyList<EvaluationReport> reports, int iteration)

@@ -29,10 +29,11 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
 
     /// <summary>
     /// One JSON line: {"task", "split", "n", "seed", "methods": [{"name", "accuracy", "ci_low", "ci_high",
-    /// "mean_generated_tokens", "mean_policy_tokens", "mean_value_calls", "seconds"}], "paired": [{"a", "b", "p_value"}],
+    /// "mean_generated_tokens", "mean_policy_tokens", "mean_value_calls", "mean_nodes", "seconds"}], "paired": [{"a", "b", "p_value"}],
     /// "equal_compute": {"samples", "points": [{"name", "series", "generated_tokens", "accuracy", "ci_low", "ci_high", "oracle"}],
     /// "verdicts": [{"method", "generated_tokens", "accuracy", "vs_system1", "vs_majority", "vs_best", "samples_needed"}]}}.
-    /// mean_value_calls counts states the value model scored per problem; best-of-n methods add "value_auc" (see
+    /// mean_value_calls counts states the value model scored per problem, mean_nodes the search tree's nodes per problem,
+    /// seconds the method's wall time over all problems; best-of-n methods add "value_auc" (see
     /// <see cref="MethodEvaluation.ValueAuc"/>) when their candidates include both correct and wrong answers. A verdict's
     /// comparisons are {"name", "k", "generated_tokens", "accuracy", "difference", "p_value"} (k and name for the matched
     /// maj@k and best-of-k), null when not made; samples_needed says how many samples a match would take when the
@@ -60,6 +61,7 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
                 json.WriteNumber("mean_generated_tokens", m.MeanGeneratedTokens);
                 json.WriteNumber("mean_policy_tokens", m.MeanPolicyTokens);
                 json.WriteNumber("mean_value_calls", m.MeanValueEvaluations);
+                json.WriteNumber("mean_nodes", m.MeanNodes);
                 json.WriteNumber("seconds", m.Seconds);
                 if (m.ValueAuc is { } auc) json.WriteNumber("value_auc", auc);
                 json.WriteEndObject();

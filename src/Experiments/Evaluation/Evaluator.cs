@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Rewards;
 using Reasoner.Experiments.Statistics;
@@ -26,9 +27,11 @@ public sealed record EvaluationOptions(int Seed = 0, SearchBudget? Budget = null
 /// baseline of the paired tests. For <c>sample</c> the chosen completion is the majority answer, so its row is named
 /// maj@k; its pass@k (any of the k samples correct: an oracle choice, not a method) is a row of its own. With
 /// <see cref="EvaluationOptions.Budgets"/>, the searches of the equal-compute curves (<see cref="EvaluationPlan"/>) run
-/// on the same problems and seeds too, and come back in <see cref="EvaluationReport.Budgeted"/>.
+/// on the same problems and seeds too, and come back in <see cref="EvaluationReport.Budgeted"/>. Each method searches
+/// <paramref name="parallel"/> problems at a time, their policy and value calls batched (<see cref="ConcurrentSearches"/>);
+/// every problem searches from its own seed, so the outcomes do not depend on it beyond float rounding.
 /// </summary>
-public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimator value)
+public sealed class Evaluator(ITask task, InferenceBackend inference, int parallel = 1)
 {
     /// <param name="progress">Called after each problem with the method's label and the problems done.</param>
     public EvaluationReport Run(Split split, IReadOnlyList<Problem> problems, IReadOnlyList<MethodSpec> methods, EvaluationOptions options, Action<string, int>? progress = null)
@@ -46,49 +49,61 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
         foreach (var (label, spec, role) in planned)
         {
             var search = spec.Create();
-            var topOne = new List<ProblemResult>(problems.Count);
-            var passAtK = new List<ProblemResult>();
-            var ranked = new List<(double Score, bool Positive)>();
-            for (var i = 0; i < problems.Count; i++)
-            {
-                var problem = problems[i];
-                var clock = Stopwatch.StartNew();
-                var result = search.Run(task, problem, proposer, value, budget, new Random(options.SearchSeed(i)));
-                var seconds = clock.Elapsed.TotalSeconds;
-                var verdict = task.Verify(problem, result.Completion, rewards);
-                var spent = result.Spent;
-                var outcome = new ProblemResult(problem.Id, verdict.Correct, verdict.Reward, result.Answer, spent.GeneratedTokens,
-                    spent.ForwardTokens, spent.ValueEvaluations, seconds);
-                if (role == EvaluationRole.Sampling)
-                    outcome = outcome with { Samples = SampledAnswers.Of(result.Candidates.Select(c => (c.Answer, task.Verify(problem, c.Completion, rewards).Correct, c.Score))) };
-                topOne.Add(outcome);
-                if (spec.Method == "sample")
-                {
-                    var best = result.Candidates.Select(c => task.Verify(problem, c.Completion, rewards)).OrderByDescending(v => v.Correct).FirstOrDefault();
-                    passAtK.Add(outcome with { Correct = best?.Correct ?? false, Reward = best?.Reward ?? 0 });
-                }
-                if (spec.Method == "best-of-n")
-                    foreach (var candidate in result.Candidates.Where(c => !double.IsNaN(c.Score)))
-                        ranked.Add((candidate.Score, task.Verify(problem, candidate.Completion, rewards).Correct));
-                progress?.Invoke(label, i + 1);
-            }
+            var clock = Stopwatch.StartNew();
+            var searched = ConcurrentSearches.Run(inference, problems.Count, parallel,
+                (i, client) => SearchProblem(search, spec, role, problems[i], client, budget, rewards, options.SearchSeed(i)),
+                progress: done => progress?.Invoke(label, done));
+            // The method's wall time: with problems searched together, the sum of their own times would count the batches
+            // they shared once for each.
+            var seconds = clock.Elapsed.TotalSeconds;
+            var topOne = searched.Select(s => s.Outcome).ToList();
             if (role != EvaluationRole.Method)
             {
-                budgeted.Add(MethodEvaluation.From(label, topOne));
+                budgeted.Add(MethodEvaluation.From(label, topOne) with { Seconds = seconds });
             }
             else if (spec.Method == "sample")
             {
-                evaluations.Add(MethodEvaluation.From($"{label} maj@{spec.Samples}", topOne));
-                evaluations.Add(MethodEvaluation.From($"{label}{PassAtKSuffix}{spec.Samples}", passAtK));
+                evaluations.Add(MethodEvaluation.From($"{label} maj@{spec.Samples}", topOne) with { Seconds = seconds });
+                evaluations.Add(MethodEvaluation.From($"{label}{PassAtKSuffix}{spec.Samples}", [.. searched.Select(s => s.PassAtK!)]) with { Seconds = seconds });
             }
             else
             {
-                evaluations.Add(MethodEvaluation.From(label, topOne) with { ValueAuc = RankAuc.Of(ranked) });
+                evaluations.Add(MethodEvaluation.From(label, topOne) with { Seconds = seconds, ValueAuc = RankAuc.Of([.. searched.SelectMany(s => s.Ranked)]) });
             }
         }
         var systemOne = evaluations[0];
         var paired = evaluations.Skip(1).Select(m => PairedComparison.Of(m, systemOne)).ToList();
         return new EvaluationReport(task.Name, split.ToString().ToLowerInvariant(), problems.Count, options.Seed, evaluations, paired, budgeted);
+    }
+
+    /// <summary>One problem's search, scored: its top-1 outcome; for <c>sample</c> its pass@k; for <c>best-of-n</c> each
+    /// finished candidate's value and verdict, for the value AUC.</summary>
+    private sealed record ProblemSearch(ProblemResult Outcome, ProblemResult? PassAtK, IReadOnlyList<(double Score, bool Positive)> Ranked);
+
+    /// <summary>Searches one problem from its seed through <paramref name="client"/> (on the search's own thread) and scores it.</summary>
+    private ProblemSearch SearchProblem(ISearch search, MethodSpec spec, EvaluationRole role, Problem problem, InferenceClient client,
+        SearchBudget budget, RewardConfig rewards, int seed)
+    {
+        var clock = Stopwatch.StartNew();
+        var result = search.Run(task, problem, client, client, budget, new Random(seed));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var verdict = task.Verify(problem, result.Completion, rewards);
+        var spent = result.Spent;
+        var outcome = new ProblemResult(problem.Id, verdict.Correct, verdict.Reward, result.Answer, spent.GeneratedTokens,
+            spent.ForwardTokens, spent.ValueEvaluations, spent.Nodes, seconds);
+        if (role == EvaluationRole.Sampling)
+            outcome = outcome with { Samples = SampledAnswers.Of(result.Candidates.Select(c => (c.Answer, task.Verify(problem, c.Completion, rewards).Correct, c.Score))) };
+        ProblemResult? passAtK = null;
+        if (spec.Method == "sample")
+        {
+            var best = result.Candidates.Select(c => task.Verify(problem, c.Completion, rewards)).OrderByDescending(v => v.Correct).FirstOrDefault();
+            passAtK = outcome with { Correct = best?.Correct ?? false, Reward = best?.Reward ?? 0 };
+        }
+        var ranked = new List<(double Score, bool Positive)>();
+        if (spec.Method == "best-of-n")
+            foreach (var candidate in result.Candidates.Where(c => !double.IsNaN(c.Score)))
+                ranked.Add((candidate.Score, task.Verify(problem, candidate.Completion, rewards).Correct));
+        return new ProblemSearch(outcome, passAtK, ranked);
     }
 
     private const string PassAtKSuffix = " pass@";

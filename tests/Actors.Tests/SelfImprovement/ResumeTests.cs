@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.Runs;
 using Reasoner.Experiments.SelfImprovement;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reasoner.Actors.SelfImprovement;
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;

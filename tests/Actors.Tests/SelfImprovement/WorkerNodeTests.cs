@@ -3,6 +3,7 @@ using Reasoner.Actors.Cluster;
 using Reasoner.Actors.Hosting;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
 

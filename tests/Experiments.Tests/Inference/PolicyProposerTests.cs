@@ -105,6 +105,32 @@ public sealed class PolicyProposerTests : IDisposable
     }
 
     [Fact]
+    public void CallsAnsweredTogetherDrawWhatEachWouldDrawAlone()
+    {
+        // Three searches' calls (two problems, counts 3, 2 and 4) in one generation, against each call on its own proposer.
+        var problems = tiny.Task.Generate(Rewards.Split.Test, 2, seed: 8);
+        ProposeCall[] Calls(PolicyProposer proposer)
+        {
+            var roots = problems.Select(p => proposer.Begin(p, tiny.Task.Prompt(p)).Handle).ToList();
+            return [new([roots[0]], new ProposeRequest(3, 1f, 24, Seed: 21)), new([roots[1]], new ProposeRequest(2, 1f, 24, Seed: 22)),
+                new([roots[0], roots[1]], new ProposeRequest(4, 1f, 24, Seed: 23))];
+        }
+        var shared = NewProposer();
+        var together = shared.Propose(Calls(shared));
+        for (var c = 0; c < together.Count; c++)
+        {
+            var own = NewProposer();
+            var call = Calls(own)[c];
+            var alone = own.Propose(call.States, call.Request);
+            Assert.Equal(alone.Select(l => l.Select(p => p.Text)), together[c].Select(l => l.Select(p => p.Text)));
+            // A larger batch may round the products differently: the same tokens, log-probabilities equal to rounding.
+            foreach (var (a, b) in alone.SelectMany(l => l).Zip(together[c].SelectMany(l => l))) Assert.Equal(a.LogProb, b.LogProb, 1e-4);
+        }
+        Assert.Equal([1 * 3, 1 * 2, 2 * 4], together.Select(l => l.Sum(p => p.Count)));
+        Assert.Throws<ArgumentException>(() => shared.Propose([new([new StateHandle(0)], new ProposeRequest(1, 1f, 24, 1)), new([new StateHandle(1)], new ProposeRequest(1, 0.5f, 24, 1))]));
+    }
+
+    [Fact]
     public void GreedyProposesOneStepWhateverTheCount()
     {
         var proposer = NewProposer();

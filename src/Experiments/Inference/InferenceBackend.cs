@@ -1,17 +1,18 @@
 using Reasoner.Search;
 
-namespace Reasoner.Actors.SelfImprovement;
+namespace Reasoner.Experiments.Inference;
 
 /// <summary>
-/// The policy and value model of one checkpoint, as the inference server drives them: one proposer whose state handles
-/// are unique across every worker it serves, and a value model. <paramref name="ValueReadsStateOnly"/>: the value of
-/// a state does not depend on the problem argument (a value head reading the proposer's cache), so states of
-/// different problems may share one call.
+/// The policy and value model of one checkpoint, as a batch of several searches' requests drives them
+/// (<see cref="InferenceBatch"/>): one proposer whose state handles are unique across every search it serves, and a
+/// value model. <paramref name="ValueReadsStateOnly"/>: the value of a state does not depend on the problem argument (a
+/// value head reading the proposer's cache, or a value network reading its tokens), so states of different problems may
+/// share one call.
 /// </summary>
-internal sealed record InferenceBackend(IStepProposer Proposer, IValueEstimator Value, bool ValueReadsStateOnly, IDisposable? Resources = null);
+public sealed record InferenceBackend(IStepProposer Proposer, IValueEstimator Value, bool ValueReadsStateOnly, IDisposable? Resources = null);
 
-/// <summary>Counts of the calls the inference server made to its backend, to show how much batching saved.</summary>
-internal sealed class InferenceCounters
+/// <summary>Counts of the calls batches made to their backend, to show how much batching saved. Thread-safe.</summary>
+public sealed class InferenceCounters
 {
     private long _requests, _proposerCalls, _proposedStates, _valueCalls, _valuedStates;
 
