@@ -6,6 +6,8 @@ namespace Reasoner.Experiments.Training;
 /// run's step count). Weight decay applies to matrices and embeddings only (nanoGPT).
 /// The loss is PolicyLossWeight * policy loss + ValueLossWeight * value loss; examples with reference log-probabilities
 /// add KlBeta * k3 KL towards the reference to the policy loss (GRPO).
+/// A step whose loss or gradient norm is not finite is skipped and halves the rate; MaxNonFiniteSteps such steps in a row
+/// stop training (<see cref="ExampleTrainer.Step"/>).
 /// </summary>
 public sealed record ExampleTrainerConfig(
     int BatchSize = 32,
@@ -17,8 +19,12 @@ public sealed record ExampleTrainerConfig(
     float MaxGradNorm = 1f,
     float PolicyLossWeight = 1f,
     float ValueLossWeight = 1f,
-    float KlBeta = 0f)
+    float KlBeta = 0f,
+    int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps)
 {
+    /// <summary>Five halvings leave 1/32 of the rate: a run still diverging there has a cause the rate does not reach.</summary>
+    public const int DefaultMaxNonFiniteSteps = 5;
+
     public ExampleTrainerConfig Validated()
     {
         if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1, got {BatchSize}");
@@ -27,6 +33,7 @@ public sealed record ExampleTrainerConfig(
         if (WarmupSteps < 0 || DecaySteps < 0) throw new ArgumentException($"warm-up and decay steps must be >= 0, got {WarmupSteps} and {DecaySteps}");
         if (WeightDecay < 0 || !(MaxGradNorm > 0)) throw new ArgumentException($"need weight decay >= 0 and clip > 0, got {WeightDecay} and {MaxGradNorm}");
         if (!(KlBeta >= 0)) throw new ArgumentException($"the KL coefficient must be >= 0, got {KlBeta}");
+        if (MaxNonFiniteSteps < 1) throw new ArgumentException($"the most non-finite steps in a row must be at least 1, got {MaxNonFiniteSteps}");
         if (PolicyLossWeight < 0 || ValueLossWeight < 0)
             throw new ArgumentException($"loss weights must be >= 0, got policy {PolicyLossWeight} and value {ValueLossWeight}");
         return this;
