@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Reasoner.Actors.Patterns;
 using Reasoner.Actors.Runtime;
 using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
@@ -12,6 +13,7 @@ namespace Reasoner.Actors.SelfImprovement;
 /// Evaluates a checkpoint on the held-out test problems with System 1 and each configured search: the same problems
 /// and the same seeds for every method and every iteration, so each accuracy comes with a paired test against System 1
 /// in the report. The searches run on the search workers through the inference server, like the loop's own.
+/// For each method that asks the value model, how well it ranked the states the search met goes to value.jsonl.
 /// Also answers the arena's question for gating: System 1's accuracy on validation problems.
 /// </summary>
 internal sealed class Evaluator : ReceiveActor
@@ -74,6 +76,8 @@ internal sealed class Evaluator : ReceiveActor
                 foreach (var episode in episodes)
                     _metrics.Tell(new ProblemOutcome(evaluate.Iteration, method.Label, episode.Problem.Id + suffix, episode.Chosen.Correct));
             }
+            var scored = done.Results.SelectMany(e => e.ScoredStates).ToList();
+            if (scored.Count > 0) _metrics.Tell(new ValueRankingRow(evaluate.Iteration, method.Label, ValueRanking.Of(scored)));
             accuracy[method.Label] = (double)correctTotal / jobs.Count;
             _metrics.Tell(new MetricsSink.Note("Iteration {Iteration}: {Method} solves {Accuracy:P1} of {N} held-out problems ({Seconds:0.0} s)",
                 evaluate.Iteration, method.Label, accuracy[method.Label], jobs.Count, wall));

@@ -22,7 +22,7 @@ internal static class ExperimentRunner
         var counters = new InferenceCounters();
         await using (var system = ActorSystem.Create(config.Name))
         {
-            var metrics = system.ActorOf(Props.Create(() => new MetricsSink(MetricsWriter.ForRun(run), OutcomesWriter.ForRun(run), observer)), "metrics");
+            var metrics = system.ActorOf(Props.Create(() => new MetricsSink(MetricsWriter.ForRun(run), OutcomesWriter.ForRun(run), observer, ValueRankingWriter.ForRun(run))), "metrics");
             var supervisor = system.ActorOf(Props.Create(() => new Supervisor(config, task, backend, run.CheckpointsPath, metrics, counters, workers)), "supervisor");
             var finished = await supervisor.Ask<Supervisor.ExperimentFinished>(new Supervisor.RunExperiment(), TimeSpan.FromDays(7));
             await system.Terminate();

@@ -12,16 +12,18 @@ internal sealed class MetricsSink : ReceiveActor
 {
     private readonly MetricsWriter _metrics;
     private readonly OutcomesWriter _outcomes;
+    private readonly ValueRankingWriter? _value;
     private readonly ILoopObserver _observer;
     private readonly Stopwatch _phaseClock = new();
     private PhaseStarted _phase = new("idle", 0, 0, 0);
     private int _done;
     private double _rewardSum;
 
-    public MetricsSink(MetricsWriter metrics, OutcomesWriter outcomes, ILoopObserver observer)
+    public MetricsSink(MetricsWriter metrics, OutcomesWriter outcomes, ILoopObserver observer, ValueRankingWriter? value = null)
     {
         _metrics = metrics;
         _outcomes = outcomes;
+        _value = value;
         _observer = observer;
         Receive<MetricsRow>(row =>
         {
@@ -32,6 +34,7 @@ internal sealed class MetricsSink : ReceiveActor
                     row.Stage, row.Iteration, step, Loss(row.PolicyLoss), Loss(row.ValueLoss));
         });
         Receive<ProblemOutcome>(_outcomes.Append);
+        Receive<ValueRankingRow>(row => _value?.Append(row));
         Receive<PhaseStarted>(phase =>
         {
             _phase = phase;
@@ -65,6 +68,7 @@ internal sealed class MetricsSink : ReceiveActor
     {
         _metrics.Dispose();
         _outcomes.Dispose();
+        _value?.Dispose();
     }
 
     // A stage without a value (or policy) loss says so, rather than printing NaN.

@@ -171,13 +171,14 @@ internal static class TrainCommand
         var policyPath = new Option<string>("--policy") { Description = "The policy checkpoint whose rollouts give the targets.", Required = true };
         var samples = new Option<int>("--samples") { Description = "Completions sampled per prefix (K).", DefaultValueFactory = _ => 8 };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature of the rollouts.", DefaultValueFactory = _ => 1f };
-        var prefixes = new Option<string>("--prefixes") { Description = "Prefixes: policy (its own sampled trajectory), expert, or both.", DefaultValueFactory = _ => "both" };
+        var prefixes = new Option<string>("--prefixes") { Description = "Rollout targets: prefixes of the policy's own sampled trajectory, of the expert's solution, or both.", DefaultValueFactory = _ => "both" };
+        var targets = new Option<string>("--targets") { Description = "rollouts (Monte-Carlo fractions of the policy's completions), expert (the task's exact oracle labels expert, sampled, proposed and corrupted states), or both.", DefaultValueFactory = _ => "expert" };
         var separate = new Option<bool>("--separate") { Description = "Train a separate value network (--layers/--d-model/--heads, default the policy's) instead of the policy's value head." };
         var init = new Option<string>("--init") { Description = "--separate: start from a copy of the policy (it already reads the task's steps; as reward models start from the SFT model) or from random weights (required for another size).", DefaultValueFactory = _ => "policy" };
         var policyWeight = new Option<float>("--policy-weight") { Description = "Shared trunk: weight of the demonstrations' policy loss, which keeps the policy from drifting.", DefaultValueFactory = _ => 0.25f };
         common.AddTo(command);
         model.AddTo(command);
-        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, separate, init, policyWeight })
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -194,6 +195,13 @@ internal static class TrainCommand
                 "both" => ValuePrefixes.PolicyAndExpert,
                 var other => throw new UserInputException($"--prefixes must be policy, expert or both, not \"{other}\""),
             };
+            var targetSource = parse.GetValue(targets) switch
+            {
+                "rollouts" => ValueTargetSource.Rollouts,
+                "expert" => ValueTargetSource.Expert,
+                "both" => ValueTargetSource.Both,
+                var other => throw new UserInputException($"--targets must be rollouts, expert or both, not \"{other}\""),
+            };
             int k = parse.GetValue(samples), seed = parse.GetValue(common.Seed);
             if (k < 1) throw new UserInputException($"--samples must be at least 1, got {k}");
             using var pool = new WorkerPool(parse.GetValue(common.Threads));
@@ -202,16 +210,29 @@ internal static class TrainCommand
             var random = new Random(seed);
             var clock = Stopwatch.StartNew();
             var reported = Stopwatch.StartNew();
-            var valueExamples = ValueTargets.Collect(decoder, tokenizer, task, training, k, parse.GetValue(temperature), random, source, done =>
+            float sampling = parse.GetValue(temperature);
+            Action<int> progress = done =>
             {
                 if (done < training.Count && reported.Elapsed.TotalSeconds < 15) return;
                 reported.Restart();
-                io.Log.Information("Value targets: {Done}/{Total} problems rolled out ({Rate:F1}/s)", done, training.Count, done / clock.Elapsed.TotalSeconds);
-            });
+                io.Log.Information("Value targets: {Done}/{Total} problems ({Rate:F1}/s)", done, training.Count, done / clock.Elapsed.TotalSeconds);
+            };
+            IReadOnlyList<TrainingExample> Collect(IReadOnlyList<Problem> problems, Action<int>? report) => targetSource switch
+            {
+                ValueTargetSource.Rollouts => ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report),
+                ValueTargetSource.Expert => OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
+                _ => [.. OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
+                      .. ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report)],
+            };
+            var valueExamples = Collect(training, progress);
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
-            var heldOutTargets = ValueTargets.Collect(decoder, tokenizer, task, evaluated, k, parse.GetValue(temperature), random, source);
-            io.Log.Information("{Count} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
-                valueExamples.Count, training.Count, k, clock.Elapsed.TotalSeconds, valueExamples.Average(e => e.ValueTarget!.Value));
+            var heldOutTargets = Collect(evaluated, null);
+            // Ground truth for measuring the ranking, whatever the training source: the oracle's labels on held-out states.
+            var heldOutStates = targetSource == ValueTargetSource.Expert
+                ? heldOutTargets
+                : OracleValueTargets.Collect(decoder, tokenizer, task, evaluated, k, sampling, random);
+            io.Log.Information("{Count} {Source} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
+                valueExamples.Count, targetSource, training.Count, k, clock.Elapsed.TotalSeconds, valueExamples.Average(e => e.ValueTarget!.Value));
 
             bool isSeparate = parse.GetValue(separate);
             Gpt valueModel;
@@ -244,6 +265,7 @@ internal static class TrainCommand
             var greedyBefore = !isSeparate && evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
             var (curve, seconds) = TrainWithProgress(io, trainer, examples, parse.GetValue(common.Steps), random, "value");
             float? after = MeanValueLoss(trainer, heldOutTargets);
+            var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates) : null;
             var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
             // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
             double mean = valueExamples.Average(e => e.ValueTarget!.Value);
@@ -251,7 +273,8 @@ internal static class TrainCommand
             string output = common.OutPath(parse);
             Checkpoint.Save(output, valueModel, tokenizer);
             WriteCurve(curve, output, $"train value: {task.Name}");
-            io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4})", output, before, after, constant);
+            io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3}",
+                output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc);
             WriteResult(io, new Dictionary<string, object?>
             {
                 ["command"] = "train value",
@@ -260,6 +283,7 @@ internal static class TrainCommand
                 ["policy"] = Path.GetFullPath(parse.GetValue(policyPath)!),
                 ["separate"] = isSeparate,
                 ["parameters"] = valueModel.Parameters.Length,
+                ["targets"] = parse.GetValue(targets),
                 ["value_targets"] = valueExamples.Count,
                 ["mean_target"] = mean,
                 ["samples_per_prefix"] = k,
@@ -269,6 +293,7 @@ internal static class TrainCommand
                 ["held_out_value_bce_before"] = before,
                 ["held_out_value_bce_after"] = after,
                 ["held_out_value_bce_constant"] = constant,
+                ["held_out_value"] = ranking?.ToJson(),
                 ["greedy_accuracy_before"] = greedyBefore?.Accuracy,
                 ["greedy_accuracy_after"] = greedyAfter?.Accuracy,
             });

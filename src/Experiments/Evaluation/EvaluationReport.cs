@@ -13,8 +13,10 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
     /// <summary>
     /// One JSON line: {"task", "split", "n", "seed", "methods": [{"name", "accuracy", "ci_low", "ci_high",
     /// "mean_generated_tokens", "mean_policy_tokens", "mean_value_calls", "seconds"}], "paired": [{"a", "b", "p_value"}]}.
-    /// mean_value_calls counts states the value model scored per problem; best-of-n methods add "value_auc" (see
-    /// <see cref="MethodEvaluation.ValueAuc"/>) when their candidates include both correct and wrong answers.
+    /// mean_value_calls counts states the value model scored per problem. Methods that ask the value model add
+    /// "value": {"finished_states", "finished_solvable", "finished_auc", "partial_states", "partial_solvable",
+    /// "partial_auc", "by_depth": [{"depth", "states", "solvable", "auc"}]} (see <see cref="ValueRanking"/>; an AUC is
+    /// null when its states are all of one class), and "value_auc", the finished AUC, when it is defined.
     /// </summary>
     public string ToJsonLine()
     {
@@ -39,6 +41,11 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
                 json.WriteNumber("mean_value_calls", m.MeanValueEvaluations);
                 json.WriteNumber("seconds", m.Seconds);
                 if (m.ValueAuc is { } auc) json.WriteNumber("value_auc", auc);
+                if (m.Value is { } value)
+                {
+                    json.WritePropertyName("value");
+                    value.ToJson().WriteTo(json);
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Reasoner.Rewards;
-using Reasoner.Experiments.Statistics;
 using Reasoner.Search;
 
 namespace Reasoner.Experiments.Evaluation;
@@ -14,7 +13,9 @@ public sealed record EvaluationOptions(int Seed = 0, SearchBudget? Budget = null
 /// Runs search methods on the same problems with the same seeds and scores each method's chosen completion with the
 /// task's verifier, which only scores and never chooses. System 1 (greedy) is always evaluated, first, as the
 /// baseline of the paired tests. For <c>sample</c> the chosen completion is the majority answer, so its row is named
-/// maj@k; its pass@k (any of the k samples correct: an oracle choice, not a method) is a row of its own.
+/// maj@k; its pass@k (any of the k samples correct: an oracle choice, not a method) is a row of its own. Every state
+/// a method asked the value model about is labelled afterwards with the task's oracle, to measure how well the value
+/// ranks (<see cref="ValueRanking"/>): measurement on held-out problems, after the search chose.
 /// </summary>
 public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimator value)
 {
@@ -30,7 +31,7 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
             var search = spec.Create();
             var topOne = new List<ProblemResult>(problems.Count);
             var passAtK = new List<ProblemResult>();
-            var ranked = new List<(double Score, bool Positive)>();
+            var scored = new List<ScoredState>();
             for (var i = 0; i < problems.Count; i++)
             {
                 var problem = problems[i];
@@ -47,9 +48,7 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
                     var best = result.Candidates.Select(c => task.Verify(problem, c.Completion, rewards)).OrderByDescending(v => v.Correct).FirstOrDefault();
                     passAtK.Add(outcome with { Correct = best?.Correct ?? false, Reward = best?.Reward ?? 0 });
                 }
-                if (spec.Method == "best-of-n")
-                    foreach (var candidate in result.Candidates.Where(c => !double.IsNaN(c.Score)))
-                        ranked.Add((candidate.Score, task.Verify(problem, candidate.Completion, rewards).Correct));
+                scored.AddRange(ValueRanking.StatesOf(task, problem, result));
                 progress?.Invoke(spec.Label, i + 1);
             }
             if (spec.Method == "sample")
@@ -59,7 +58,7 @@ public sealed class Evaluator(ITask task, IStepProposer proposer, IValueEstimato
             }
             else
             {
-                evaluations.Add(MethodEvaluation.From(spec.Label, topOne) with { ValueAuc = RankAuc.Of(ranked) });
+                evaluations.Add(MethodEvaluation.From(spec.Label, topOne) with { Value = scored.Count > 0 ? ValueRanking.Of(scored) : null });
             }
         }
         var systemOne = evaluations[0];

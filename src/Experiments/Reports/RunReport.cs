@@ -20,7 +20,11 @@ public static class RunReport
             File.WriteAllText(path, svg);
             written.Add(path);
         }
-        File.WriteAllText(run.SummaryPath, SummaryReport.Render(run.Name, metrics, outcomes, plots.Select(p => p.File).ToList()));
+        var summary = SummaryReport.Render(run.Name, metrics, outcomes, plots.Select(p => p.File).ToList());
+        File.WriteAllText(run.SummaryPath, summary + ValueReport.Render(ValueRankingWriter.Read(run), ValueSource(run)));
         return written;
     }
+
+    /// <summary>What the run's config says the value learned from, or null for a folder without a config (eval --metrics-dir).</summary>
+    private static string? ValueSource(RunDirectory run) => null;
 }

@@ -1,0 +1,78 @@
+using Reasoner.Experiments.Inference;
+using Reasoner.Experiments.Training;
+using Reasoner.Policy;
+using Reasoner.Rewards;
+using Reasoner.Tensors;
+
+namespace Reasoner.Experiments.Tests.Training;
+
+public sealed class OracleValueTargetsTests : IDisposable
+{
+    private static readonly ITask Countdown3 = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 3, MaxNumber: 9, MaxTarget: 30));
+    private static readonly Tokenizer Tokens = TaskTokenizer.For(Countdown3);
+    private static readonly IReadOnlyList<Problem> Problems = Countdown3.Generate(Split.Train, 5, seed: 5);
+    private readonly WorkerPool _pool = new(1);
+
+    public void Dispose() => _pool.Dispose();
+
+    private static Gpt RandomPolicy() => Gpt.CreateRandom(new GptConfig(Layers: 1, Heads: 2, ModelDim: 32, Vocab: Tokens.VocabSize,
+        Context: Demonstrations.ContextFor(Countdown3, Problems) + 16), seed: 2);
+
+    private IReadOnlyList<TrainingExample> Collect(Gpt policy, int seed, int slots = 24) =>
+        OracleValueTargets.Collect(new GptDecoder(policy, _pool, slots), Tokens, Countdown3, Problems, samples: 3, temperature: 1f, new Random(seed));
+
+    private static IReadOnlyList<string> Lines(TrainingExample example) =>
+        example.Completion.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    [Fact]
+    public void Every_state_is_labelled_by_the_oracle_once_and_read_where_search_reads_it()
+    {
+        var policy = RandomPolicy();
+        var examples = Collect(policy, seed: 1);
+        foreach (var group in examples.GroupBy(e => e.Prompt))
+        {
+            var problem = Problems.Single(p => Countdown3.Prompt(p) == group.Key);
+            Assert.Equal(group.Count(), group.Select(e => (e.Completion, e.Finished)).Distinct().Count());
+            foreach (var example in group)
+            {
+                Assert.Equal(0f, example.Weight);
+                Assert.Equal(Countdown3.IsSolvable(problem, Lines(example)) ? 1f : 0f, example.ValueTarget);
+                // A finished state ends with its answer line (its end token follows); a partial one after a separator.
+                Assert.Equal(example.Finished, Lines(example).Count > 0 && Countdown3.IsAnswerLine(Lines(example)[^1]));
+                Assert.True(example.Finished || example.Completion.Length == 0 || example.Completion.EndsWith('\n'));
+                Assert.InRange(example.InputCount, 1, policy.Config.Context);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_expert_path_its_near_misses_and_the_policys_own_states_are_all_there()
+    {
+        var examples = Collect(RandomPolicy(), seed: 2);
+        foreach (var problem in Problems)
+        {
+            var mine = examples.Where(e => e.Prompt == Countdown3.Prompt(problem)).ToList();
+            var solution = Countdown3.Solve(problem);
+            for (int i = 0; i < solution.Count; i++)
+                Assert.Contains(mine, e => !e.Finished && e.Completion == string.Concat(solution.Take(i).Select(s => s + "\n")) && e.ValueTarget == 1f);
+            Assert.Contains(mine, e => e.Finished && e.Completion == string.Join("\n", solution) && e.ValueTarget == 1f);
+            // Near misses of the expert's steps are negatives on the expert's path.
+            var firstStep = solution[0] + "\n";
+            Assert.Contains(mine, e => !e.Finished && Lines(e).Count == 1 && e.Completion != firstStep && e.ValueTarget == 0f
+                && Countdown3.Corruptions(problem, [], solution[0], new Random(0)).Count > 0);
+            Assert.Contains(mine, e => e.Finished && e.Completion != string.Join("\n", solution) && e.ValueTarget == 0f);
+            // A random policy writes garbage from the prompt: its states are there, unsolvable.
+            Assert.Contains(mine, e => Lines(e).Count > 0 && !solution.Contains(Lines(e)[0]) && e.ValueTarget == 0f);
+        }
+        Assert.InRange(examples.Count(e => e.ValueTarget == 1f), 1, examples.Count - 1);
+    }
+
+    [Fact]
+    public void A_seed_repeats_the_targets_and_too_few_slots_are_refused()
+    {
+        var policy = RandomPolicy();
+        var first = Collect(policy, seed: 3);
+        Assert.Equal(first, Collect(policy, seed: 3));
+        Assert.Throws<ArgumentException>(() => Collect(policy, seed: 3, slots: 5));
+    }
+}
