@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Reasoner.Experiments.Statistics;
 using Reasoner.Rewards;
 using Reasoner.Search;
@@ -13,15 +14,16 @@ namespace Reasoner.Experiments.Evaluation;
 public readonly record struct ScoredState(int Depth, bool Finished, float Value, bool Solvable);
 
 /// <summary>Partial states at one depth: how many, how many solvable, and the AUC of their values (null: one class only).</summary>
-public sealed record DepthAuc(int Depth, int States, int Solvable, double? Auc);
+public sealed record DepthAuc(int Depth, int States, int Solvable, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? Auc);
 
 /// <summary>
 /// How well a value model ranks the states a search met (issue 9): the AUC of its values against the ground truth over
 /// finished states (answers: is this one right?) and over partial states (can this still be solved?), and the partial
 /// states' AUC by depth. 0.5 is a value that cannot rank; search can prune only with a value well above it.
 /// </summary>
-public sealed record ValueRanking(int FinishedStates, int FinishedSolvable, double? FinishedAuc, int PartialStates, int PartialSolvable,
-    double? PartialAuc, IReadOnlyList<DepthAuc> ByDepth)
+/// <remarks>An undefined AUC is written as null (value.jsonl), never left out.</remarks>
+public sealed record ValueRanking(int FinishedStates, int FinishedSolvable, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? FinishedAuc,
+    int PartialStates, int PartialSolvable, [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] double? PartialAuc, IReadOnlyList<DepthAuc> ByDepth)
 {
     public static ValueRanking Of(IEnumerable<ScoredState> states)
     {

@@ -17,10 +17,11 @@ public sealed class GptLoopTests : IDisposable
         if (Directory.Exists(_results)) Directory.Delete(_results, recursive: true);
     }
 
-    private static ExperimentConfig Tiny(SelfImprovementAlgorithm algorithm, SearchConfig search, int iterations) => new(
+    private static ExperimentConfig Tiny(SelfImprovementAlgorithm algorithm, SearchConfig search, int iterations, ValueNetwork value) => new(
         "tiny", new TaskConfig("countdown", Numbers: 3, MaxNumber: 9, MaxTarget: 30), Seed: 1,
         Model: new ModelConfig(Layers: 1, DModel: 32, Heads: 2, Context: 96),
-        Imitation: new ImitationConfig(Demonstrations: 64, Steps: 30, Batch: 16, Lr: 3e-3, ValueProblems: 8, ValueSamples: 2, ValueSteps: 5),
+        Imitation: new ImitationConfig(Demonstrations: 64, Steps: 30, Batch: 16, Lr: 3e-3, ValueProblems: 8, ValueSamples: 2, ValueSteps: 5,
+            ValueNetwork: value),
         SelfImprovement: new SelfImprovementConfig(algorithm, iterations, ProblemsPerIteration: 8, Search: search, Workers: 2,
             StepsPerIteration: 5, Batch: 16, Lr: 1e-3),
         Evaluation: new EvaluationConfig(Problems: 16, Methods: [SearchMethod.System1, search.Method]));
@@ -38,18 +39,21 @@ public sealed class GptLoopTests : IDisposable
     [Fact]
     public async Task AlphaZeroImitationTwoIterationsAndEvaluationWriteACompleteRun()
     {
-        var config = Tiny(SelfImprovementAlgorithm.AlphaZero, new SearchConfig(SearchMethod.Mcts, Mcts: new MctsConfig(Simulations: 4, Candidates: 2)), 2);
+        var config = Tiny(SelfImprovementAlgorithm.AlphaZero, new SearchConfig(SearchMethod.Mcts, Mcts: new MctsConfig(Simulations: 4, Candidates: 2)), 2,
+            ValueNetwork.Separate);
         var (run, summary) = await RunAsync(config);
 
-        foreach (var file in new[] { run.ConfigPath, run.MetricsJsonlPath, run.MetricsCsvPath, run.OutcomesPath, run.SummaryPath })
+        foreach (var file in new[] { run.ConfigPath, run.MetricsJsonlPath, run.MetricsCsvPath, run.OutcomesPath, run.SummaryPath, run.ValuePath })
             Assert.True(new FileInfo(file).Length > 0, $"{file} is missing or empty");
-        Assert.Equal(["iteration-0.safetensors", "iteration-1.safetensors", "iteration-2.safetensors"],
+        // The separate value network of each policy checkpoint sits beside it.
+        Assert.Equal(Enumerable.Range(0, 3).SelectMany(k => new[] { $"iteration-{k}.safetensors", $"iteration-{k}.value.safetensors" }).Order(),
             Directory.GetFiles(run.CheckpointsPath).Select(Path.GetFileName).Order());
         Assert.NotEmpty(Directory.GetFiles(run.PlotsPath, "*.svg"));
 
         var rows = MetricsReader.Read(run.MetricsJsonlPath);
         Assert.Equal(30 + 5, rows.Count(r => r.Stage == Stage.Imitation));
-        Assert.Equal(Enumerable.Range(0, 30 + 5 + 2 * 5).Select(s => (long?)s), rows.Where(r => r.Step is not null).Select(r => r.Step));
+        // Each iteration trains the policy, then the value network, as many steps each.
+        Assert.Equal(Enumerable.Range(0, 30 + 5 + 2 * (5 + 5)).Select(s => (long?)s), rows.Where(r => r.Step is not null).Select(r => r.Step));
         Assert.All(rows.Where(r => r.Step is not null), r => Assert.True(double.IsFinite(r.PolicyLoss ?? r.ValueLoss ?? double.NaN)));
         var results = MethodResult.FromMetrics(rows);
         Assert.Equal([(0, "system1"), (0, "mcts"), (1, "system1"), (1, "mcts"), (2, "system1"), (2, "mcts")], results.Select(r => (r.Iteration, r.Method)));
@@ -59,12 +63,18 @@ public sealed class GptLoopTests : IDisposable
         Assert.True(after.Estimate >= before.Low, $"System 1 fell below imitation's interval: {after.Estimate} < {before.Low}");
         Assert.All(summary.Iterations, i => Assert.Equal((8, 8, 0), (i.Searched, i.DistinctProblems, i.Rejected)));
         Assert.True(summary.Iterations.All(i => i.ProposerCalls <= i.InferenceRequests));
+        // The value network ranked the states MCTS met after each stage, and the summary says where its targets came from.
+        Assert.Equal([0, 1, 2], ValueRankingWriter.Read(run).Select(r => r.Iteration));
+        Assert.All(ValueRankingWriter.Read(run), r => Assert.Equal(("mcts", true), (r.Method, r.Value.PartialStates + r.Value.FinishedStates > 0)));
+        var text = File.ReadAllText(run.SummaryPath);
+        Assert.Contains("## Value model", text);
+        Assert.Contains("`imitation.value_targets`): expert", text);
     }
 
     [Fact]
     public async Task GrpoIterationTrainsOnSampledGroups()
     {
-        var config = Tiny(SelfImprovementAlgorithm.Grpo, new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), 1);
+        var config = Tiny(SelfImprovementAlgorithm.Grpo, new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), 1, ValueNetwork.Shared);
         var (run, summary) = await RunAsync(config);
 
         var iteration = Assert.Single(summary.Iterations);
