@@ -27,12 +27,16 @@ internal sealed class PolicyOptions
     public Option<int> Threads { get; } = new("--threads") { Description = "Worker threads of the model.", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<int> Slots { get; } = new("--slots") { Description = "KV-cache slots to start with (the cache doubles when a search needs more).", DefaultValueFactory = _ => 256 };
 
+    /// <summary>The task's difficulty, as the policy was trained on it (eval draws its problems with these options).</summary>
+    public TaskDifficultyOptions Difficulty { get; } = new();
+
     public PolicyOptions(string defaultSearch) => Search.DefaultValueFactory = _ => defaultSearch;
 
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Checkpoint, Value, Task, Search, SearchOptions, BudgetTokens, ThinkSeconds, MaxStepTokens, Seed, Threads, Slots })
             command.Options.Add(option);
+        Difficulty.AddTo(command);
     }
 
     public ITask BuildTask(ParseResult parse)
@@ -40,7 +44,7 @@ internal sealed class PolicyOptions
         var name = parse.GetValue(Task)!;
         try
         {
-            return TaskCatalog.Create(name);
+            return TaskCatalog.Create(name, Difficulty.Read(parse));
         }
         catch (ArgumentException error)
         {
