@@ -227,10 +227,9 @@ internal static class TrainCommand
             var valueExamples = Collect(training, progress);
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
             var heldOutTargets = Collect(evaluated, null);
-            // Ground truth for measuring the ranking, whatever the training source: the oracle's labels on held-out states.
-            var heldOutStates = targetSource == ValueTargetSource.Expert
-                ? heldOutTargets
-                : OracleValueTargets.Collect(decoder, tokenizer, task, evaluated, k, sampling, random);
+            // Ground truth for measuring the ranking, whatever the training source: the oracle's labels on held-out states the
+            // policy reaches (its samples and its proposals from the expert's states; no near misses).
+            var heldOutStates = OracleValueTargets.Collect(decoder, tokenizer, task, evaluated, k, sampling, random, nearMisses: false);
             io.Log.Information("{Count} {Source} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
                 valueExamples.Count, targetSource, training.Count, k, clock.Elapsed.TotalSeconds, valueExamples.Average(e => e.ValueTarget!.Value));
 

@@ -39,10 +39,11 @@ public static class OracleValueTargets
     /// <paramref name="samples"/> trajectories per problem and <paramref name="samples"/> proposals per expert prefix, at
     /// <paramref name="temperature"/>, drawn in batches that share the decoder (it needs at least 2 (samples + 1) free
     /// slots). <paramref name="random"/> is consumed in a fixed order, so a seed repeats the targets;
-    /// <paramref name="progress"/> gets the problems done after each chunk.
+    /// <paramref name="progress"/> gets the problems done after each chunk. Without <paramref name="nearMisses"/> only
+    /// states the policy itself reaches are labelled (to measure a value on them).
     /// </summary>
     public static IReadOnlyList<TrainingExample> Collect(GptDecoder decoder, Tokenizer tokenizer, ITask task, IReadOnlyList<Problem> problems,
-        int samples, float temperature, Random random, Action<int>? progress = null)
+        int samples, float temperature, Random random, Action<int>? progress = null, bool nearMisses = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         if (decoder.Cache.FreeSlots < 2 * (samples + 1))
@@ -55,7 +56,7 @@ public static class OracleValueTargets
             var batch = problems.Skip(first).Take(chunk).ToList();
             var states = CollectChunk(decoder, tokenizer, task, batch, samples, sampling, random);
             for (int i = 0; i < batch.Count; i++)
-                examples.AddRange(Label(task, batch[i], states[i], decoder.Model.Config.Context, random));
+                examples.AddRange(Label(task, batch[i], states[i], decoder.Model.Config.Context, nearMisses ? random : null));
             progress?.Invoke(Math.Min(problems.Count, first + chunk));
         }
         return examples;
@@ -140,9 +141,9 @@ public static class OracleValueTargets
     /// <summary>
     /// Every distinct state of one problem, with its near misses, as value-only examples labelled by the oracle: the
     /// line prefixes of each collected state (a finished one whole, too), and the near misses of each line whose prefix is
-    /// solvable. States the context cannot hold are left out.
+    /// solvable (drawn with <paramref name="nearMisses"/>; none when it is null). States the context cannot hold are left out.
     /// </summary>
-    private static IEnumerable<TrainingExample> Label(ITask task, Problem problem, List<List<string>> collected, int context, Random random)
+    private static IEnumerable<TrainingExample> Label(ITask task, Problem problem, List<List<string>> collected, int context, Random? nearMisses)
     {
         var prompt = task.Prompt(problem);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -160,8 +161,8 @@ public static class OracleValueTargets
             {
                 var prefix = lines.Take(length).ToList();
                 Add(prefix);
-                if (length == lines.Count || !task.IsSolvable(problem, prefix)) continue;
-                foreach (var miss in task.Corruptions(problem, prefix, lines[length], random)) Add([.. prefix, miss]);
+                if (nearMisses is null || length == lines.Count || !task.IsSolvable(problem, prefix)) continue;
+                foreach (var miss in task.Corruptions(problem, prefix, lines[length], nearMisses)) Add([.. prefix, miss]);
             }
         }
         return examples;
