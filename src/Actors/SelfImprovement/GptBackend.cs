@@ -86,7 +86,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     {
         IReadOnlyList<TrainingExample> Rollouts() => TrainingData.Values(task, Sample(model, problems, imitation.ValueSamples, SeedMix.Of(config.Seed, 12)));
         IReadOnlyList<TrainingExample> Expert() => OracleValueTargets.Collect(new GptDecoder(model, pool, InitialSlots), _tokenizer, task, problems,
-            imitation.ValueSamples, temperature: 1f, new Random(SeedMix.Of(config.Seed, 14)));
+            imitation.ValueSamples, temperature: 1f, new Random(SeedMix.Of(config.Seed, 14)), paths: true);
         return imitation.ValueTargets switch
         {
             ValueTargetSource.Rollouts => Rollouts(),

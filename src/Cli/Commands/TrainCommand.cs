@@ -220,8 +220,8 @@ internal static class TrainCommand
             IReadOnlyList<TrainingExample> Collect(IReadOnlyList<Problem> problems, Action<int>? report) => targetSource switch
             {
                 ValueTargetSource.Rollouts => ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report),
-                ValueTargetSource.Expert => OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
-                _ => [.. OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
+                ValueTargetSource.Expert => OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report, paths: true),
+                _ => [.. OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report, paths: true),
                       .. ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report)],
             };
             var valueExamples = Collect(training, progress);
@@ -230,8 +230,9 @@ internal static class TrainCommand
             // Ground truth for measuring the ranking, whatever the training source: the oracle's labels on held-out states the
             // policy reaches (its samples and its proposals from the expert's states; no near misses).
             var heldOutStates = OracleValueTargets.Collect(decoder, tokenizer, task, evaluated, k, sampling, random, nearMisses: false);
-            io.Log.Information("{Count} {Source} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
-                valueExamples.Count, targetSource, training.Count, k, clock.Elapsed.TotalSeconds, valueExamples.Average(e => e.ValueTarget!.Value));
+            var targetValues = valueExamples.SelectMany(TargetsOf).ToList();
+            io.Log.Information("{Count} {Source} value targets in {Examples} examples from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
+                targetValues.Count, targetSource, valueExamples.Count, training.Count, k, clock.Elapsed.TotalSeconds, targetValues.Average());
 
             bool isSeparate = parse.GetValue(separate);
             Gpt valueModel;
@@ -267,8 +268,9 @@ internal static class TrainCommand
             var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates) : null;
             var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
             // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
-            double mean = valueExamples.Average(e => e.ValueTarget!.Value);
-            double? constant = heldOutTargets.Count > 0 ? heldOutTargets.Average(e => Bce(mean, e.ValueTarget!.Value)) : null;
+            double mean = targetValues.Average();
+            var heldOutValues = heldOutTargets.SelectMany(TargetsOf).ToList();
+            double? constant = heldOutValues.Count > 0 ? heldOutValues.Average(target => Bce(mean, target)) : null;
             string output = common.OutPath(parse);
             Checkpoint.Save(output, valueModel, tokenizer);
             WriteCurve(curve, output, $"train value: {task.Name}");
@@ -283,7 +285,7 @@ internal static class TrainCommand
                 ["separate"] = isSeparate,
                 ["parameters"] = valueModel.Parameters.Length,
                 ["targets"] = parse.GetValue(targets),
-                ["value_targets"] = valueExamples.Count,
+                ["value_targets"] = targetValues.Count,
                 ["mean_target"] = mean,
                 ["samples_per_prefix"] = k,
                 ["steps"] = curve.Steps.Count,
@@ -357,6 +359,10 @@ internal static class TrainCommand
         }
         return (float)(total / examples.Count);
     }
+
+    /// <summary>Every value target of an example: its line values (a path) and its value target.</summary>
+    private static IEnumerable<double> TargetsOf(TrainingExample example) =>
+        (example.LineValues ?? []).Where(v => !float.IsNaN(v)).Select(v => (double)v).Concat(example.ValueTarget is { } t ? [t] : []);
 
     private static double Bce(double prediction, double target)
     {

@@ -40,10 +40,12 @@ public static class OracleValueTargets
     /// <paramref name="temperature"/>, drawn in batches that share the decoder (it needs at least 2 (samples + 1) free
     /// slots). <paramref name="random"/> is consumed in a fixed order, so a seed repeats the targets;
     /// <paramref name="progress"/> gets the problems done after each chunk. Without <paramref name="nearMisses"/> only
-    /// states the policy itself reaches are labelled (to measure a value on them).
+    /// states the policy itself reaches are labelled (to measure a value on them). With <paramref name="paths"/> the states
+    /// come packed as paths, each path one example with a target at each of its states (cheaper to train: one pass reads
+    /// them all); without, one example per state (to score each state alone).
     /// </summary>
     public static IReadOnlyList<TrainingExample> Collect(GptDecoder decoder, Tokenizer tokenizer, ITask task, IReadOnlyList<Problem> problems,
-        int samples, float temperature, Random random, Action<int>? progress = null, bool nearMisses = true)
+        int samples, float temperature, Random random, Action<int>? progress = null, bool nearMisses = true, bool paths = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
         if (decoder.Cache.FreeSlots < 2 * (samples + 1))
@@ -56,7 +58,7 @@ public static class OracleValueTargets
             var batch = problems.Skip(first).Take(chunk).ToList();
             var states = CollectChunk(decoder, tokenizer, task, batch, samples, sampling, random);
             for (int i = 0; i < batch.Count; i++)
-                examples.AddRange(Label(task, batch[i], states[i], decoder.Model.Config.Context, nearMisses ? random : null));
+                examples.AddRange(Label(task, batch[i], states[i], decoder.Model.Config.Context, nearMisses ? random : null, paths));
             progress?.Invoke(Math.Min(problems.Count, first + chunk));
         }
         return examples;
@@ -139,34 +141,64 @@ public static class OracleValueTargets
     }
 
     /// <summary>
-    /// Every distinct state of one problem, with its near misses, as value-only examples labelled by the oracle: the
-    /// line prefixes of each collected state (a finished one whole, too), and the near misses of each line whose prefix is
-    /// solvable (drawn with <paramref name="nearMisses"/>; none when it is null). States the context cannot hold are left out.
+    /// Every distinct state of one problem, labelled by the oracle: the line prefixes of each collected state (a finished
+    /// one whole, too), and the near misses of each line whose prefix is solvable (drawn with <paramref name="nearMisses"/>;
+    /// none when it is null). As one value-only example per state, or <paramref name="paths"/>: one example per path,
+    /// each state labelled on the first path that reaches it (<see cref="TrainingExample.LineValues"/>), so a path's
+    /// states train in one pass. States the context cannot hold are left out.
     /// </summary>
-    private static IEnumerable<TrainingExample> Label(ITask task, Problem problem, List<List<string>> collected, int context, Random? nearMisses)
+    private static IEnumerable<TrainingExample> Label(ITask task, Problem problem, List<List<string>> collected, int context, Random? nearMisses, bool paths)
     {
         var prompt = task.Prompt(problem);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var examples = new List<TrainingExample>();
-        void Add(IReadOnlyList<string> lines)
-        {
-            var finished = lines.Count > 0 && task.IsAnswerLine(lines[^1]);
-            var completion = finished ? string.Join("\n", lines) : Text(lines);
-            var example = new TrainingExample(prompt, completion, Weight: 0f, ValueTarget: task.IsSolvable(problem, lines) ? 1f : 0f, Finished: finished);
-            if (example.InputCount <= context && seen.Add((finished ? "F" : "P") + completion)) examples.Add(example);
-        }
+        var all = new List<List<string>>();
         foreach (var lines in collected)
         {
-            for (int length = 0; length <= lines.Count; length++)
+            all.Add(lines);
+            if (nearMisses is null) continue;
+            for (int length = 0; length < lines.Count; length++)
             {
                 var prefix = lines.Take(length).ToList();
-                Add(prefix);
-                if (nearMisses is null || length == lines.Count || !task.IsSolvable(problem, prefix)) continue;
-                foreach (var miss in task.Corruptions(problem, prefix, lines[length], nearMisses)) Add([.. prefix, miss]);
+                if (!task.IsSolvable(problem, prefix)) break;
+                foreach (var miss in task.Corruptions(problem, prefix, lines[length], nearMisses)) all.Add([.. prefix, miss]);
             }
+        }
+        var labelled = new HashSet<string>(StringComparer.Ordinal);
+        var examples = new List<TrainingExample>();
+        foreach (var lines in all)
+        {
+            var finished = lines.Count > 0 && task.IsAnswerLine(lines[^1]);
+            // State l: the first l lines (partial); a finished path's last state is itself, read after its end token.
+            var states = Enumerable.Range(0, lines.Count + 1).Select(l => (Lines: lines.Take(l).ToList(), Finished: finished && l == lines.Count))
+                .Where(state => Fits(prompt, state.Lines, state.Finished, context)).ToList();
+            var targets = states.Select(state => labelled.Add(Key(state.Lines, state.Finished))
+                ? (task.IsSolvable(problem, state.Lines) ? 1f : 0f) : float.NaN).ToList();
+            if (!paths)
+            {
+                for (int i = 0; i < states.Count; i++)
+                    if (!float.IsNaN(targets[i])) examples.Add(Example(prompt, states[i].Lines, states[i].Finished, targets[i]));
+                continue;
+            }
+            if (targets.All(float.IsNaN)) continue;
+            var last = states[^1];
+            var lineValues = last.Finished ? targets.Take(targets.Count - 1).ToArray() : targets.ToArray();
+            float? end = last.Finished && !float.IsNaN(targets[^1]) ? targets[^1] : null;
+            examples.Add(new TrainingExample(prompt, Completion(last.Lines, last.Finished), Weight: 0f, ValueTarget: end, Finished: last.Finished,
+                LineValues: lineValues));
         }
         return examples;
     }
+
+    private static TrainingExample Example(string prompt, IReadOnlyList<string> lines, bool finished, float target) =>
+        new(prompt, Completion(lines, finished), Weight: 0f, ValueTarget: target, Finished: finished);
+
+    /// <summary>A partial state's completion is its lines, each followed by the separator; a finished one's ends with its answer line.</summary>
+    private static string Completion(IReadOnlyList<string> lines, bool finished) => finished ? string.Join("\n", lines) : Text(lines);
+
+    private static string Key(IReadOnlyList<string> lines, bool finished) => (finished ? "F" : "P") + Completion(lines, finished);
+
+    /// <summary>Whether the state's inputs ([Begin], prompt, completion, and the end token when finished) fit the context.</summary>
+    private static bool Fits(string prompt, IReadOnlyList<string> lines, bool finished, int context) =>
+        1 + prompt.Length + Completion(lines, finished).Length + (finished ? 1 : 0) <= context;
 
     /// <summary>The lines of a sampled completion up to and including its answer line; a last line cut short is dropped.</summary>
     private static List<string> Lines(ITask task, string text, bool complete)

@@ -19,6 +19,10 @@ namespace Reasoner.Experiments.Training;
 /// Null: no KL term.</param>
 /// <param name="Finished">The completion is a whole solution, so the policy learns to emit the end token after it.
 /// False for a partial solution: no end token, and the last completion token has no next-token target.</param>
+/// <param name="LineValues">Value targets of the states along the way, all trained in one pass (a process reward
+/// model's per-step labels): entry 0 for the prompt alone (read after its last character), entry i for the state after
+/// the completion's i-th separator; NaN: no target at that state. One entry more than the completion has separators. A
+/// partial example with line values leaves <paramref name="ValueTarget"/> null: its last entry is that state.</param>
 public sealed record TrainingExample(
     string Prompt,
     string Completion,
@@ -26,8 +30,12 @@ public sealed record TrainingExample(
     float? ValueTarget = null,
     float[]? TokenWeights = null,
     bool Finished = true,
-    float[]? ReferenceLogProbs = null)
+    float[]? ReferenceLogProbs = null,
+    float[]? LineValues = null)
 {
+    /// <summary>How many <see cref="LineValues"/> the completion takes: one for the prompt, one per separator.</summary>
+    public int StateCount => 1 + Completion.Count(c => c == '\n');
+
     /// <summary>Completion targets the policy loss covers: each completion character, and the end token when finished.</summary>
     public int TargetCount => Completion.Length + (Finished ? 1 : 0);
 

@@ -154,6 +154,32 @@ public sealed class ExampleTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Line_values_train_every_state_of_a_path_as_if_each_were_its_own_example()
+    {
+        var model = TinyModel(context: 32);
+        var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 8, PolicyLossWeight: 0f));
+        // Causal attention: the state after a separator reads nothing after it, so one row holds them all.
+        TrainingExample[] paths =
+        [
+            new("ab=\n", "ba\nab\nc", Weight: 0, ValueTarget: 1f, LineValues: [0.5f, float.NaN, 0f]),
+            new("ccc\n", "a\nbb\n", Weight: 0, Finished: false, LineValues: [1f, 0.25f, 0f]),
+        ];
+        TrainingExample[] states =
+        [
+            new("ab=\n", "", Weight: 0, ValueTarget: 0.5f, Finished: false),
+            new("ab=\n", "ba\nab\n", Weight: 0, ValueTarget: 0f, Finished: false),
+            new("ab=\n", "ba\nab\nc", Weight: 0, ValueTarget: 1f),
+            new("ccc\n", "", Weight: 0, ValueTarget: 1f, Finished: false),
+            new("ccc\n", "a\n", Weight: 0, ValueTarget: 0.25f, Finished: false),
+            new("ccc\n", "a\nbb\n", Weight: 0, ValueTarget: 0f, Finished: false),
+        ];
+        Assert.Equal(trainer.Evaluate(states).ValueLoss!.Value, trainer.Evaluate(paths).ValueLoss!.Value, 5);
+        var wrong = Assert.Throws<ArgumentException>(() => trainer.Evaluate([paths[1] with { LineValues = [1f, 0f] }]));
+        Assert.Contains("2 line values for 3 states", wrong.Message);
+        Assert.Throws<ArgumentException>(() => trainer.Evaluate([paths[1] with { ValueTarget = 1f }]));
+    }
+
+    [Fact]
     public void Gradients_match_finite_differences_of_the_total_loss_with_signed_token_weights()
     {
         var model = TinyModel(seed: 5);

@@ -68,6 +68,24 @@ public sealed class OracleValueTargetsTests : IDisposable
     }
 
     [Fact]
+    public void Paths_carry_the_same_labelled_states_as_one_example_per_state()
+    {
+        var policy = RandomPolicy();
+        var perState = Collect(policy, seed: 4).Select(e => (e.Prompt, e.Completion, e.Finished, e.ValueTarget!.Value)).Order().ToList();
+        var paths = OracleValueTargets.Collect(new GptDecoder(policy, _pool, 24), Tokens, Countdown3, Problems, samples: 3, temperature: 1f, new Random(4), paths: true);
+        Assert.True(paths.Count < perState.Count);
+        var unpacked = new List<(string, string, bool, float)>();
+        foreach (var path in paths)
+        {
+            var lines = path.Completion.Split('\n');
+            for (int i = 0; i < path.LineValues!.Length; i++)
+                if (!float.IsNaN(path.LineValues[i])) unpacked.Add((path.Prompt, string.Concat(lines.Take(i).Select(l => l + "\n")), false, path.LineValues[i]));
+            if (path.ValueTarget is { } end) unpacked.Add((path.Prompt, path.Completion, true, end));
+        }
+        Assert.Equal(perState, unpacked.Order().ToList());
+    }
+
+    [Fact]
     public void A_seed_repeats_the_targets_and_too_few_slots_are_refused()
     {
         var policy = RandomPolicy();
