@@ -60,13 +60,13 @@ internal static class TrainCommand
             return (Draw(task, Split.Train, parse.GetValue(Problems), seed, "--problems"), Draw(task, Split.Test, parse.GetValue(TestProblems), parse.GetValue(TestSeed), "--test-problems"));
         }
 
-        public ExampleTrainerConfig TrainerConfig(ParseResult parse, float policyWeight, float valueWeight)
+        public ExampleTrainerConfig TrainerConfig(ParseResult parse, float policyWeight, float valueWeight, float positiveValueWeight = 1f)
         {
             float lr = parse.GetValue(LearningRate);
             try
             {
                 return new ExampleTrainerConfig(parse.GetValue(Batch), lr, parse.GetValue(MinLearningRate) ?? lr / 10, parse.GetValue(Warmup), DecaySteps: parse.GetValue(Steps),
-                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight).Validated();
+                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight, PositiveValueWeight: positiveValueWeight).Validated();
             }
             catch (ArgumentException error)
             {
@@ -175,10 +175,11 @@ internal static class TrainCommand
         var targets = new Option<string>("--targets") { Description = "rollouts (Monte-Carlo fractions of the policy's completions), expert (the task's exact oracle labels expert, sampled, proposed and corrupted states), or both.", DefaultValueFactory = _ => "expert" };
         var separate = new Option<bool>("--separate") { Description = "Train a separate value network (--layers/--d-model/--heads, default the policy's) instead of the policy's value head." };
         var init = new Option<string>("--init") { Description = "--separate: start from a copy of the policy (it already reads the task's steps; as reward models start from the SFT model) or from random weights (required for another size).", DefaultValueFactory = _ => "policy" };
+        var positiveWeight = new Option<float?>("--positive-weight") { Description = "Weight of a value target of 1 against one of 0 in the value loss (1: plain BCE); default: the ratio that balances the training targets' classes." };
         var policyWeight = new Option<float>("--policy-weight") { Description = "Shared trunk: weight of the demonstrations' policy loss, which keeps the policy from drifting.", DefaultValueFactory = _ => 0.25f };
         common.AddTo(command);
         model.AddTo(command);
-        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight })
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -234,6 +235,7 @@ internal static class TrainCommand
             io.Log.Information("{Count} {Source} value targets in {Examples} examples from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
                 targetValues.Count, targetSource, valueExamples.Count, training.Count, k, clock.Elapsed.TotalSeconds, targetValues.Average());
 
+            float balance = parse.GetValue(positiveWeight) ?? ValueBalance.PositiveWeight(targetValues);
             bool isSeparate = parse.GetValue(separate);
             Gpt valueModel;
             IReadOnlyList<TrainingExample> examples;
@@ -251,14 +253,14 @@ internal static class TrainCommand
                     var other => throw new UserInputException($"--init must be policy or random, not \"{other}\""),
                 };
                 examples = valueExamples;
-                config = common.TrainerConfig(parse, policyWeight: 0f, valueWeight: 1f);
+                config = common.TrainerConfig(parse, policyWeight: 0f, valueWeight: 1f, balance);
             }
             else
             {
                 valueModel = policy;
                 float weight = parse.GetValue(policyWeight);
                 examples = weight > 0 ? [.. valueExamples, .. Demonstrations.Create(task, training, heldOut)] : valueExamples;
-                config = common.TrainerConfig(parse, policyWeight: weight, valueWeight: 1f);
+                config = common.TrainerConfig(parse, policyWeight: weight, valueWeight: 1f, balance);
             }
             var trainer = new ExampleTrainer(valueModel, tokenizer, pool, config);
             float? before = MeanValueLoss(trainer, heldOutTargets);
@@ -288,6 +290,7 @@ internal static class TrainCommand
                 ["value_targets"] = targetValues.Count,
                 ["mean_target"] = mean,
                 ["samples_per_prefix"] = k,
+                ["positive_weight"] = balance,
                 ["steps"] = curve.Steps.Count,
                 ["seconds"] = seconds,
                 ["held_out_targets"] = heldOutTargets.Count,
@@ -360,9 +363,7 @@ internal static class TrainCommand
         return (float)(total / examples.Count);
     }
 
-    /// <summary>Every value target of an example: its line values (a path) and its value target.</summary>
-    private static IEnumerable<double> TargetsOf(TrainingExample example) =>
-        (example.LineValues ?? []).Where(v => !float.IsNaN(v)).Select(v => (double)v).Concat(example.ValueTarget is { } t ? [t] : []);
+    private static IEnumerable<double> TargetsOf(TrainingExample example) => ValueBalance.TargetsOf(example).Select(t => (double)t);
 
     private static double Bce(double prediction, double target)
     {

@@ -170,6 +170,8 @@ public sealed class ExampleTrainer
         return tokens;
     }
 
+    private float ValueWeight(float target) => 1f + (Config.PositiveValueWeight - 1f) * target;
+
     /// <summary>Writes row <paramref name="b"/>: tokens, targets, signed weights, value target.</summary>
     private void Pack(TrainingExample example, int b, int time)
     {
@@ -215,13 +217,13 @@ public sealed class ExampleTrainer
                 if (i > 0) position = 1 + prompt + example.Completion.IndexOf('\n', position - prompt);
                 if (float.IsNaN(lines[i])) continue;
                 _batch.ValueTargets[b * time + position] = lines[i];
-                _batch.ValueWeights[b * time + position] = 1f;
+                _batch.ValueWeights[b * time + position] = ValueWeight(lines[i]);
             }
         }
         if (example.ValueTarget is { } value)
         {
             _batch.ValueTargets[b * time + example.InputCount - 1] = value;
-            _batch.ValueWeights[b * time + example.InputCount - 1] = 1f;
+            _batch.ValueWeights[b * time + example.InputCount - 1] = ValueWeight(value);
         }
     }
 }
