@@ -170,7 +170,11 @@ public sealed class ExampleTrainer
         return tokens;
     }
 
-    private float ValueWeight(float target) => 1f + (Config.PositiveValueWeight - 1f) * target;
+    private void SetValue(int index, float target)
+    {
+        _batch.ValueTargets[index] = target;
+        _batch.ValueWeights[index] = 1f + (Config.PositiveValueWeight - 1f) * target;
+    }
 
     /// <summary>Writes row <paramref name="b"/>: tokens, targets, signed weights, value target.</summary>
     private void Pack(TrainingExample example, int b, int time)
@@ -211,19 +215,22 @@ public sealed class ExampleTrainer
         if (example.LineValues is { } lines)
         {
             if (lines.Length != example.StateCount || (!example.Finished && example.ValueTarget is not null)) Validate(example, b);
-            // State 0 ends at the prompt's last character (input prompt); state i at the i-th separator of the completion.
+            // State 0 ends at the prompt's last character (input prompt); state i at the i-th separator of the completion,
+            // and its line starts just after the previous separator.
             for (int i = 0, position = prompt; i < lines.Length; i++)
             {
+                int lineStart = position + 1;
                 if (i > 0) position = 1 + prompt + example.Completion.IndexOf('\n', position - prompt);
                 if (float.IsNaN(lines[i])) continue;
-                _batch.ValueTargets[b * time + position] = lines[i];
-                _batch.ValueWeights[b * time + position] = ValueWeight(lines[i]);
+                for (int t = i > 0 && example.ValuesAlongLines ? lineStart : position; t <= position; t++) SetValue(b * time + t, lines[i]);
             }
         }
-        if (example.ValueTarget is { } value)
+        if (example.ValuesAlongLines && example.ValueTarget is { } answer && example.Finished)
         {
-            _batch.ValueTargets[b * time + example.InputCount - 1] = value;
-            _batch.ValueWeights[b * time + example.InputCount - 1] = ValueWeight(value);
+            // The answer line's tokens: after the last separator (or the prompt) up to the end token's input.
+            int answerStart = 1 + prompt + example.Completion.LastIndexOf('\n') + 1;
+            for (int t = answerStart; t < example.InputCount - 1; t++) SetValue(b * time + t, answer);
         }
+        if (example.ValueTarget is { } value) SetValue(b * time + example.InputCount - 1, value);
     }
 }

@@ -144,8 +144,9 @@ public static class OracleValueTargets
     /// Every distinct state of one problem, labelled by the oracle: the line prefixes of each collected state (a finished
     /// one whole, too), and the near misses of each line whose prefix is solvable (drawn with <paramref name="nearMisses"/>;
     /// none when it is null). As one value-only example per state, or <paramref name="paths"/>: one example per path,
-    /// each state labelled on the first path that reaches it (<see cref="TrainingExample.LineValues"/>), so a path's
-    /// states train in one pass. States the context cannot hold are left out.
+    /// each state labelled on the first path that reaches it (<see cref="TrainingExample.LineValues"/>), its label
+    /// trained at every token of its last line (<see cref="TrainingExample.ValuesAlongLines"/>), so a path's states train
+    /// in one pass. States the context cannot hold are left out.
     /// </summary>
     private static IEnumerable<TrainingExample> Label(ITask task, Problem problem, List<List<string>> collected, int context, Random? nearMisses, bool paths)
     {
@@ -183,7 +184,7 @@ public static class OracleValueTargets
             var lineValues = last.Finished ? targets.Take(targets.Count - 1).ToArray() : targets.ToArray();
             float? end = last.Finished && !float.IsNaN(targets[^1]) ? targets[^1] : null;
             examples.Add(new TrainingExample(prompt, Completion(last.Lines, last.Finished), Weight: 0f, ValueTarget: end, Finished: last.Finished,
-                LineValues: lineValues));
+                LineValues: lineValues, ValuesAlongLines: true));
         }
         return examples;
     }

@@ -23,6 +23,10 @@ namespace Reasoner.Experiments.Training;
 /// model's per-step labels): entry 0 for the prompt alone (read after its last character), entry i for the state after
 /// the completion's i-th separator; NaN: no target at that state. One entry more than the completion has separators. A
 /// partial example with line values leaves <paramref name="ValueTarget"/> null: its last entry is that state.</param>
+/// <param name="ValuesAlongLines">Each line value also trains the value at every token of its line (a finished
+/// example's value target, every token of its answer line): a token-level value, whose target after a line's first
+/// tokens is the outcome of the line they began, so its drop is learnt at the very token where a line goes wrong
+/// (a digit of a wrong result) rather than from one bit at the line's end. Search still reads it after a separator.</param>
 public sealed record TrainingExample(
     string Prompt,
     string Completion,
@@ -31,7 +35,8 @@ public sealed record TrainingExample(
     float[]? TokenWeights = null,
     bool Finished = true,
     float[]? ReferenceLogProbs = null,
-    float[]? LineValues = null)
+    float[]? LineValues = null,
+    bool ValuesAlongLines = false)
 {
     /// <summary>How many <see cref="LineValues"/> the completion takes: one for the prompt, one per separator.</summary>
     public int StateCount => 1 + Completion.Count(c => c == '\n');

@@ -180,6 +180,25 @@ public sealed class ExampleTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Values_along_lines_train_every_token_of_a_line_towards_its_states_target()
+    {
+        var model = TinyModel(context: 32);
+        var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 4, PolicyLossWeight: 0f, PositiveValueWeight: 3f));
+        var path = new TrainingExample("ab=\n", "ba\nab\nc+", Weight: 0, ValueTarget: 1f, LineValues: [0.5f, float.NaN, 0f], ValuesAlongLines: true);
+        // Inputs: [Begin] a b = \n | b a \n | a b \n | c + | [End]; positions 0..4 prompt, 5-7 line 1, 8-10 line 2, 11-12 answer, 13 end.
+        (int Position, float Target)[] expected = [(4, 0.5f), (8, 0f), (9, 0f), (10, 0f), (11, 1f), (12, 1f), (13, 1f)];
+        var valueLogits = RunAlone(model, [.. Inputs(path), Tokenizer.End]).ValueLogits;
+        double total = 0, weights = 0;
+        foreach (var (position, y) in expected)
+        {
+            double v = 1 / (1 + Math.Exp(-valueLogits[position])), w = 1 + 2 * y;
+            total += w * -(y * Math.Log(v) + (1 - y) * Math.Log(1 - v));
+            weights += w;
+        }
+        Assert.Equal(total / weights, trainer.Evaluate([path]).ValueLoss!.Value, 4);
+    }
+
+    [Fact]
     public void Gradients_match_finite_differences_of_the_total_loss_with_signed_token_weights()
     {
         var model = TinyModel(seed: 5);
