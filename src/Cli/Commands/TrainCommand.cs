@@ -176,10 +176,11 @@ internal static class TrainCommand
         var separate = new Option<bool>("--separate") { Description = "Train a separate value network (--layers/--d-model/--heads, default the policy's) instead of the policy's value head." };
         var init = new Option<string>("--init") { Description = "--separate: start from a copy of the policy (it already reads the task's steps; as reward models start from the SFT model) or from random weights (required for another size).", DefaultValueFactory = _ => "policy" };
         var positiveWeight = new Option<float?>("--positive-weight") { Description = "Weight of a value target of 1 against one of 0 in the value loss (1: plain BCE); default: the ratio that balances the training targets' classes." };
+        var positiveShare = new Option<double>("--positive-share") { Description = "Repeat the examples whose targets are all positive until they are at least this share of the training set (0: as collected).", DefaultValueFactory = _ => 0 };
         var policyWeight = new Option<float>("--policy-weight") { Description = "Shared trunk: weight of the demonstrations' policy loss, which keeps the policy from drifting.", DefaultValueFactory = _ => 0.25f };
         common.AddTo(command);
         model.AddTo(command);
-        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight })
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight, positiveShare })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -221,11 +222,11 @@ internal static class TrainCommand
             IReadOnlyList<TrainingExample> Collect(IReadOnlyList<Problem> problems, Action<int>? report) => targetSource switch
             {
                 ValueTargetSource.Rollouts => ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report),
-                ValueTargetSource.Expert => OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report, paths: true),
-                _ => [.. OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report, paths: true),
+                ValueTargetSource.Expert => OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
+                _ => [.. OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
                       .. ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report)],
             };
-            var valueExamples = Collect(training, progress);
+            var valueExamples = ValueBalance.Oversample(Collect(training, progress), parse.GetValue(positiveShare));
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
             var heldOutTargets = Collect(evaluated, null);
             // Ground truth for measuring the ranking, whatever the training source: the oracle's labels on held-out states the

@@ -189,8 +189,17 @@ public static class OracleValueTargets
         return examples;
     }
 
-    private static TrainingExample Example(string prompt, IReadOnlyList<string> lines, bool finished, float target) =>
-        new(prompt, Completion(lines, finished), Weight: 0f, ValueTarget: target, Finished: finished);
+    /// <summary>One state's example: its target after its last line (or end token), and along that line's tokens.</summary>
+    private static TrainingExample Example(string prompt, IReadOnlyList<string> lines, bool finished, float target)
+    {
+        var completion = Completion(lines, finished);
+        if (finished) return new(prompt, completion, Weight: 0f, ValueTarget: target, Finished: true, LineValues: Unlabelled(lines.Count), ValuesAlongLines: true);
+        var values = Unlabelled(lines.Count + 1);
+        values[^1] = target;
+        return new(prompt, completion, Weight: 0f, Finished: false, LineValues: values, ValuesAlongLines: true);
+    }
+
+    private static float[] Unlabelled(int count) => Enumerable.Repeat(float.NaN, count).ToArray();
 
     /// <summary>A partial state's completion is its lines, each followed by the separator; a finished one's ends with its answer line.</summary>
     private static string Completion(IReadOnlyList<string> lines, bool finished) => finished ? string.Join("\n", lines) : Text(lines);

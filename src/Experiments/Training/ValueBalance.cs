@@ -21,4 +21,19 @@ public static class ValueBalance
     }
 
     public static float PositiveWeight(IEnumerable<TrainingExample> examples) => PositiveWeight(examples.SelectMany(TargetsOf).Select(t => (double)t));
+
+    /// <summary>
+    /// The examples with those whose targets are all positive (at least 0.5) repeated until they make up at least
+    /// <paramref name="share"/> of the list (or as many repeats as keep it below): batches then hold positives every
+    /// step, rather than a rare positive carrying a large weight. Order is kept; repeats follow the originals.
+    /// </summary>
+    public static IReadOnlyList<TrainingExample> Oversample(IReadOnlyList<TrainingExample> examples, double share)
+    {
+        var positives = examples.Where(e => TargetsOf(e).Any() && TargetsOf(e).All(t => t >= 0.5f)).ToList();
+        if (positives.Count == 0 || share <= 0) return examples;
+        var negatives = examples.Count - positives.Count;
+        // r copies of each positive: r P / (r P + N) >= share  <=>  r >= share N / ((1 - share) P).
+        var copies = (int)Math.Ceiling(share * negatives / ((1 - share) * positives.Count));
+        return copies <= 1 ? examples : [.. examples, .. Enumerable.Repeat(positives, copies - 1).SelectMany(p => p)];
+    }
 }

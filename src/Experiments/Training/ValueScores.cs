@@ -40,14 +40,18 @@ public static class ValueScores
     }
 
     /// <summary>
-    /// The ranking of oracle-labelled examples (<see cref="OracleValueTargets"/>, targets 0 or 1) by the model's values:
-    /// finished against partial, partial states by depth (their lines).
+    /// The ranking of oracle-labelled states (<see cref="OracleValueTargets"/> one example per state, targets 0 or 1) by
+    /// the model's values: finished against partial, partial states by depth (their lines).
     /// </summary>
     public static ValueRanking Ranking(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> labelled)
     {
         var values = Of(model, tokenizer, pool, labelled);
-        return ValueRanking.Of(labelled.Select((example, i) => new ScoredState(Depth(example), example.Finished, values[i], example.ValueTarget >= 0.5f)));
+        return ValueRanking.Of(labelled.Select((example, i) => new ScoredState(Depth(example), example.Finished, values[i], StateTarget(example) >= 0.5f)));
     }
+
+    /// <summary>The target of the state an example ends in: its value target, else its last line value.</summary>
+    public static float StateTarget(TrainingExample example) =>
+        example.ValueTarget ?? example.LineValues?[^1] ?? throw new ArgumentException($"example {example.Describe()} has no target at its last state");
 
     private static int Depth(TrainingExample example) =>
         example.Finished ? example.Completion.Split('\n').Length : example.Completion.Count(c => c == '\n');

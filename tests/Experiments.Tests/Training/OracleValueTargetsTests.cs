@@ -36,7 +36,7 @@ public sealed class OracleValueTargetsTests : IDisposable
             foreach (var example in group)
             {
                 Assert.Equal(0f, example.Weight);
-                Assert.Equal(Countdown3.IsSolvable(problem, Lines(example)) ? 1f : 0f, example.ValueTarget);
+                Assert.Equal(Countdown3.IsSolvable(problem, Lines(example)) ? 1f : 0f, ValueScores.StateTarget(example));
                 // A finished state ends with its answer line (its end token follows); a partial one after a separator.
                 Assert.Equal(example.Finished, Lines(example).Count > 0 && Countdown3.IsAnswerLine(Lines(example)[^1]));
                 Assert.True(example.Finished || example.Completion.Length == 0 || example.Completion.EndsWith('\n'));
@@ -54,24 +54,24 @@ public sealed class OracleValueTargetsTests : IDisposable
             var mine = examples.Where(e => e.Prompt == Countdown3.Prompt(problem)).ToList();
             var solution = Countdown3.Solve(problem);
             for (int i = 0; i < solution.Count; i++)
-                Assert.Contains(mine, e => !e.Finished && e.Completion == string.Concat(solution.Take(i).Select(s => s + "\n")) && e.ValueTarget == 1f);
-            Assert.Contains(mine, e => e.Finished && e.Completion == string.Join("\n", solution) && e.ValueTarget == 1f);
+                Assert.Contains(mine, e => !e.Finished && e.Completion == string.Concat(solution.Take(i).Select(s => s + "\n")) && ValueScores.StateTarget(e) == 1f);
+            Assert.Contains(mine, e => e.Finished && e.Completion == string.Join("\n", solution) && ValueScores.StateTarget(e) == 1f);
             // Near misses of the expert's steps are negatives on the expert's path.
             var firstStep = solution[0] + "\n";
-            Assert.Contains(mine, e => !e.Finished && Lines(e).Count == 1 && e.Completion != firstStep && e.ValueTarget == 0f
+            Assert.Contains(mine, e => !e.Finished && Lines(e).Count == 1 && e.Completion != firstStep && ValueScores.StateTarget(e) == 0f
                 && Countdown3.Corruptions(problem, [], solution[0], new Random(0)).Count > 0);
-            Assert.Contains(mine, e => e.Finished && e.Completion != string.Join("\n", solution) && e.ValueTarget == 0f);
+            Assert.Contains(mine, e => e.Finished && e.Completion != string.Join("\n", solution) && ValueScores.StateTarget(e) == 0f);
             // A random policy writes garbage from the prompt: its states are there, unsolvable.
-            Assert.Contains(mine, e => Lines(e).Count > 0 && !solution.Contains(Lines(e)[0]) && e.ValueTarget == 0f);
+            Assert.Contains(mine, e => Lines(e).Count > 0 && !solution.Contains(Lines(e)[0]) && ValueScores.StateTarget(e) == 0f);
         }
-        Assert.InRange(examples.Count(e => e.ValueTarget == 1f), 1, examples.Count - 1);
+        Assert.InRange(examples.Count(e => ValueScores.StateTarget(e) == 1f), 1, examples.Count - 1);
     }
 
     [Fact]
     public void Paths_carry_the_same_labelled_states_as_one_example_per_state()
     {
         var policy = RandomPolicy();
-        var perState = Collect(policy, seed: 4).Select(e => (e.Prompt, e.Completion, e.Finished, e.ValueTarget!.Value)).Order().ToList();
+        var perState = Collect(policy, seed: 4).Select(e => (e.Prompt, e.Completion, e.Finished, ValueScores.StateTarget(e))).Order().ToList();
         var paths = OracleValueTargets.Collect(new GptDecoder(policy, _pool, 24), Tokens, Countdown3, Problems, samples: 3, temperature: 1f, new Random(4), paths: true);
         Assert.True(paths.Count < perState.Count);
         var unpacked = new List<(string, string, bool, float)>();
@@ -89,8 +89,9 @@ public sealed class OracleValueTargetsTests : IDisposable
     public void A_seed_repeats_the_targets_and_too_few_slots_are_refused()
     {
         var policy = RandomPolicy();
-        var first = Collect(policy, seed: 3);
-        Assert.Equal(first, Collect(policy, seed: 3));
+        static IEnumerable<(string, string, bool, float)> Key(IReadOnlyList<TrainingExample> examples) =>
+            examples.Select(e => (e.Prompt, e.Completion, e.Finished, ValueScores.StateTarget(e)));
+        Assert.Equal(Key(Collect(policy, seed: 3)), Key(Collect(policy, seed: 3)));
         Assert.Throws<ArgumentException>(() => Collect(policy, seed: 3, slots: 5));
     }
 }
