@@ -67,7 +67,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         }
 
         var valueProblems = problems.Take(imitation.ValueProblems).ToList();
-        var valueExamples = Fitting(ValueExamples(model, valueProblems, imitation), model);
+        var valueExamples = ValueBalance.Oversample(Fitting(ValueExamples(model, valueProblems, imitation), model), imitation.ValuePositiveShare);
         var lr = imitation.ValueLr ?? imitation.Lr;
         var valueSeed = SeedMix.Of(config.Seed, 13);
         long valueStep = firstStep + sft.Steps;
@@ -86,7 +86,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     {
         IReadOnlyList<TrainingExample> Rollouts() => TrainingData.Values(task, Sample(model, problems, imitation.ValueSamples, SeedMix.Of(config.Seed, 12)));
         IReadOnlyList<TrainingExample> Expert() => OracleValueTargets.Collect(new GptDecoder(model, pool, InitialSlots), _tokenizer, task, problems,
-            imitation.ValueSamples, temperature: 1f, new Random(SeedMix.Of(config.Seed, 14)), paths: true);
+            imitation.ValueSamples, temperature: 1f, new Random(SeedMix.Of(config.Seed, 14)));
         return imitation.ValueTargets switch
         {
             ValueTargetSource.Rollouts => Rollouts(),

@@ -177,7 +177,7 @@ internal static class TrainCommand
         var init = new Option<string>("--init") { Description = "--separate: start from a copy of the policy (it already reads the task's steps; as reward models start from the SFT model) or from random weights (required for another size).", DefaultValueFactory = _ => "policy" };
         var positiveWeight = new Option<float?>("--positive-weight") { Description = "Weight of a value target of 1 against one of 0 in the value loss (1: plain BCE); default: the ratio that balances the training targets' classes." };
         var positiveShare = new Option<double>("--positive-share") { Description = "Repeat the examples whose targets are all positive until they are at least this share of the training set (0: as collected).", DefaultValueFactory = _ => 0 };
-        var policyWeight = new Option<float>("--policy-weight") { Description = "Shared trunk: weight of the demonstrations' policy loss, which keeps the policy from drifting.", DefaultValueFactory = _ => 0.25f };
+        var policyWeight = new Option<float>("--policy-weight") { Description = "Weight of the demonstrations' policy loss beside the value loss: it keeps a shared trunk proposing, and a separate copy reading steps as the policy writes them (0: value loss only).", DefaultValueFactory = _ => 0.25f };
         common.AddTo(command);
         model.AddTo(command);
         foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight, positiveShare })
@@ -253,16 +253,16 @@ internal static class TrainCommand
                     "policy" => throw new UserInputException($"--init policy copies the policy ({policy.Config}), so its size cannot change to {size}: use --init random"),
                     var other => throw new UserInputException($"--init must be policy or random, not \"{other}\""),
                 };
-                examples = valueExamples;
-                config = common.TrainerConfig(parse, policyWeight: 0f, valueWeight: 1f, balance);
             }
             else
             {
                 valueModel = policy;
-                float weight = parse.GetValue(policyWeight);
-                examples = weight > 0 ? [.. valueExamples, .. Demonstrations.Create(task, training, heldOut)] : valueExamples;
-                config = common.TrainerConfig(parse, policyWeight: weight, valueWeight: 1f, balance);
             }
+            // The demonstrations' policy loss keeps the trunk's language (its arithmetic) while the value is learnt: the
+            // shared trunk must still propose, and a separate copy reads steps with what the policy learnt to write.
+            float weight = parse.GetValue(policyWeight);
+            examples = weight > 0 ? [.. valueExamples, .. Demonstrations.Create(task, training, heldOut)] : valueExamples;
+            config = common.TrainerConfig(parse, policyWeight: weight, valueWeight: 1f, balance);
             var trainer = new ExampleTrainer(valueModel, tokenizer, pool, config);
             float? before = MeanValueLoss(trainer, heldOutTargets);
             var greedyBefore = !isSeparate && evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;

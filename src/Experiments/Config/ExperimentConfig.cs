@@ -149,7 +149,10 @@ public sealed record ImitationConfig(
     // shared: the policy's value head on its trunk, trained with the demonstrations mixed in.
     ValueNetwork ValueNetwork = ValueNetwork.Separate,
     // Learning rate of the value training; null: lr.
-    [Range(0.0, 1.0)] double? ValueLr = null);
+    [Range(0.0, 1.0)] double? ValueLr = null,
+    // Examples whose states are all solvable are repeated until they are this share of the value data (a weak policy's
+    // states are mostly dead ends: without it a value that predicts the base rate at each depth is a deep basin); 0: off.
+    [Range(0.0, 0.9)] double ValuePositiveShare = 0.3);
 
 /// <summary>Which model values states in search.</summary>
 public enum ValueNetwork
