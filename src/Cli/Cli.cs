@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Reasoner.Experiments.Training;
 
 namespace Reasoner.Cli;
 
@@ -18,6 +19,12 @@ internal static class Cli
         {
             await invocation.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss} ERR] {error.Message}"));
             return 2;
+        }
+        // Training that kept diverging stopped as it should: what it says is the whole story, no stack trace.
+        catch (TrainingDivergedException error)
+        {
+            await invocation.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"[{DateTime.Now:HH:mm:ss} ERR] {error.Message}"));
+            return 1;
         }
     }
 

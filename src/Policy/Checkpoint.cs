@@ -3,17 +3,20 @@ using Reasoner.Tensors.IO;
 
 namespace Reasoner.Policy;
 
-/// <summary>A loaded checkpoint: the model and, when the file carries an alphabet, its tokenizer.</summary>
-public sealed record LoadedCheckpoint(Gpt Model, Tokenizer? Tokenizer);
+/// <summary>A loaded checkpoint: the model, its tokenizer when the file carries an alphabet, and every metadata entry
+/// (the model's own keys included), for what callers above the policy record, such as the task.</summary>
+public sealed record LoadedCheckpoint(Gpt Model, Tokenizer? Tokenizer, IReadOnlyDictionary<string, string> Metadata);
 
 /// <summary>
 /// Checkpoints are safetensors files in torch_ref.py's layout (so PyTorch computes the same logits from them), plus the
 /// value head tensors after the LM tensors and the tokenizer alphabet in the metadata, so a checkpoint is self-contained.
-/// Metadata: n_layer, n_head, d_model, vocab, ctx (strings, as torch_ref.py writes them) and alphabet.
+/// Metadata: n_layer, n_head, d_model, vocab, ctx (strings, as torch_ref.py writes them), alphabet, and whatever the
+/// caller adds (the task it was trained on: see Reasoner.Experiments' TaskCheckpoint).
 /// </summary>
 public static class Checkpoint
 {
-    public static void Save(string path, Gpt model, Tokenizer? tokenizer = null)
+    /// <param name="extraMetadata">More metadata entries; they may not reuse the checkpoint's own keys.</param>
+    public static void Save(string path, Gpt model, Tokenizer? tokenizer = null, IReadOnlyDictionary<string, string>? extraMetadata = null)
     {
         var config = model.Config;
         var metadata = new Dictionary<string, string>
@@ -28,6 +31,11 @@ public static class Checkpoint
         {
             if (tokenizer.VocabSize != config.Vocab) throw new ArgumentException($"tokenizer has {tokenizer.VocabSize} tokens but the model's vocab is {config.Vocab}");
             metadata["alphabet"] = tokenizer.Alphabet;
+        }
+        foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
+        {
+            if (key is "n_layer" or "n_head" or "d_model" or "vocab" or "ctx" or "alphabet") throw new ArgumentException($"metadata key '{key}' is the checkpoint's own", nameof(extraMetadata));
+            metadata[key] = value;
         }
         SafeTensors.Write(path, model.Layout.Tensors.Select(v => (v.Name, v.Shape, (ReadOnlyMemory<float>)model.Parameters.AsMemory(v.Offset, v.Length))), metadata);
     }
@@ -76,6 +84,6 @@ public static class Checkpoint
             if (tokenizer.VocabSize != config.Vocab)
                 throw new InvalidDataException($"{path}: the alphabet gives {tokenizer.VocabSize} tokens but tensor 'wte' has {config.Vocab} rows");
         }
-        return new LoadedCheckpoint(model, tokenizer);
+        return new LoadedCheckpoint(model, tokenizer, file.Metadata);
     }
 }

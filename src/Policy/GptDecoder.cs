@@ -36,6 +36,8 @@ public sealed class GptDecoder
     private readonly float[] _slotLogits, _slotValueLogits, _generatedLogProbs;
     private readonly int[] _generated, _generatedCount, _ones, _active, _step, _stepTokens;
     private readonly FinishReason[] _finish;
+    // Per slot: the generator of its current (or last) Generate; every Generate sets it for each of its slots.
+    private readonly Random?[] _slotRandom;
     private readonly int[] _lineStops = [Tokenizer.StepSeparator, Tokenizer.End];
 
     /// <param name="maxRows">Rows per model run (default max(slots, ctx)); longer prefills run in chunks of this many.</param>
@@ -56,6 +58,7 @@ public sealed class GptDecoder
         (_generated, _generatedLogProbs, _generatedCount) = (new int[slots * _c.Context], new float[slots * _c.Context], new int[slots]);
         _ones = Enumerable.Repeat(1, slots).ToArray();
         (_active, _step, _stepTokens, _finish) = (new int[slots], new int[slots], new int[slots], new FinishReason[slots]);
+        _slotRandom = new Random?[slots];
     }
 
     public Gpt Model { get; }
@@ -198,11 +201,29 @@ public sealed class GptDecoder
     /// </summary>
     public void Generate(ReadOnlySpan<int> slots, SamplingConfig sampling, Random random, int maxNewTokens, ReadOnlySpan<int> stopTokens)
     {
+        foreach (int slot in slots) _slotRandom[CheckedNonEmpty(slot)] = random;
+        GenerateDrawn(slots, sampling, maxNewTokens, stopTokens);
+    }
+
+    /// <summary>
+    /// <see cref="Generate(ReadOnlySpan{int}, SamplingConfig, Random, int, ReadOnlySpan{int})"/> with slot i's tokens drawn
+    /// from <paramref name="randoms"/>[i]: several callers' slots share one batched run, and each generator is consumed in
+    /// the order of its own slots at each step, exactly as if its slots ran alone.
+    /// </summary>
+    public void Generate(ReadOnlySpan<int> slots, SamplingConfig sampling, ReadOnlySpan<Random> randoms, int maxNewTokens, ReadOnlySpan<int> stopTokens)
+    {
+        if (randoms.Length != slots.Length) throw new ArgumentException($"{slots.Length} slots but {randoms.Length} generators", nameof(randoms));
+        for (int i = 0; i < slots.Length; i++) _slotRandom[CheckedNonEmpty(slots[i])] = randoms[i];
+        GenerateDrawn(slots, sampling, maxNewTokens, stopTokens);
+    }
+
+    /// <summary>The generation loop, each slot drawing from its <c>_slotRandom</c>.</summary>
+    private void GenerateDrawn(ReadOnlySpan<int> slots, SamplingConfig sampling, int maxNewTokens, ReadOnlySpan<int> stopTokens)
+    {
         if (maxNewTokens < 1) throw new ArgumentOutOfRangeException(nameof(maxNewTokens), maxNewTokens, "generate at least one token");
         int active = 0;
         foreach (int slot in slots)
         {
-            CheckedNonEmpty(slot);
             _generatedCount[slot] = 0;
             _finish[slot] = FinishReason.None;
             _active[active++] = slot;
@@ -215,7 +236,7 @@ public sealed class GptDecoder
                 int slot = _active[i];
                 if (Cache.Length(slot) == _c.Context) { _finish[slot] = FinishReason.ContextFull; continue; }
                 var logits = SlotLogitsOf(slot);
-                int token = _sampler.Sample(logits, sampling, random);
+                int token = _sampler.Sample(logits, sampling, _slotRandom[slot]!);
                 int count = _generatedCount[slot]++;
                 _generated[slot * _c.Context + count] = token;
                 _generatedLogProbs[slot * _c.Context + count] = logits[token] - Softmax.LogSumExp(logits);
@@ -237,7 +258,11 @@ public sealed class GptDecoder
     public void ProposeLines(ReadOnlySpan<int> slots, SamplingConfig sampling, Random random, int maxTokens) =>
         Generate(slots, sampling, random, maxTokens, _lineStops);
 
-    /// <summary><see cref="ProposeLines"/> for one slot; returns its tokens (valid until the slot generates again).</summary>
+    /// <summary><see cref="ProposeLines(ReadOnlySpan{int}, SamplingConfig, Random, int)"/>, slot i drawing from <paramref name="randoms"/>[i].</summary>
+    public void ProposeLines(ReadOnlySpan<int> slots, SamplingConfig sampling, ReadOnlySpan<Random> randoms, int maxTokens) =>
+        Generate(slots, sampling, randoms, maxTokens, _lineStops);
+
+    /// <summary><see cref="ProposeLines(ReadOnlySpan{int}, SamplingConfig, Random, int)"/> for one slot; returns its tokens (valid until the slot generates again).</summary>
     public ReadOnlySpan<int> ProposeLine(int slot, SamplingConfig sampling, Random random, int maxTokens)
     {
         Span<int> one = [slot];

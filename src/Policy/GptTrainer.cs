@@ -27,8 +27,9 @@ public sealed record TrainerConfig(
 /// weighted mean CE (for monitoring a policy-gradient run); ValueLoss is null without value weights.</summary>
 public readonly record struct TrainingLosses(float Total, float TokenLoss, float MeanCrossEntropy, float? ValueLoss);
 
-/// <summary>The outcome of one optimisation step.</summary>
-public readonly record struct TrainingStep(int Step, TrainingLosses Losses, float GradNorm, float LearningRate);
+/// <summary>The outcome of one optimisation step. Skipped: the step's loss or gradient norm was not finite, so nothing
+/// was updated (Step is the step it would have been, LearningRate the rate from now on).</summary>
+public readonly record struct TrainingStep(int Step, TrainingLosses Losses, float GradNorm, float LearningRate, bool Skipped = false);
 
 /// <summary>
 /// Trains a <see cref="Gpt"/>: activations, their gradients, parameter gradients and the AdamW moments, all preallocated
@@ -64,17 +65,21 @@ public sealed class GptTrainer
     public float[] Gradients { get; }
     /// <summary>Optimiser steps taken so far.</summary>
     public int StepsTaken { get; private set; }
+    /// <summary>Multiplies the schedule's rate; a caller that skips a diverging step lowers it (ExampleTrainer halves it).</summary>
+    public float LearningRateScale { get; set; } = 1f;
+    /// <summary>The rate of the next update: the schedule's at <see cref="StepsTaken"/>, times <see cref="LearningRateScale"/>.</summary>
+    public float LearningRate => _schedule.At(StepsTaken) * LearningRateScale;
 
     public TrainingBatch CreateBatch() => new(_acts.MaxBatch, _acts.MaxTime);
 
-    /// <summary>Zero gradients, forward, backward, clip, AdamW at the scheduled rate.</summary>
+    /// <summary>Zero gradients, forward, backward, clip, AdamW at the scheduled rate (skipped on a non-finite gradient norm).</summary>
     public TrainingStep Step(TrainingBatch batch)
     {
         ZeroGradients();
         var losses = Forward(batch);
         Backward();
         var (norm, rate) = ClipAndUpdate();
-        return new TrainingStep(StepsTaken, losses, norm, rate);
+        return float.IsFinite(norm) ? new TrainingStep(StepsTaken, losses, norm, rate) : new TrainingStep(StepsTaken + 1, losses, norm, rate, Skipped: true);
     }
 
     public void ZeroGradients() => Gradients.AsSpan().Clear();
@@ -125,11 +130,16 @@ public sealed class GptTrainer
         Model.Backward(_pool, _acts, _grads, Gradients, batch.Tokens);
     }
 
-    /// <summary>Clips the global gradient norm to MaxGradNorm, then one AdamW step at the schedule's rate; returns the pre-clip norm and the rate.</summary>
+    /// <summary>
+    /// Clips the global gradient norm to MaxGradNorm, then one AdamW step at <see cref="LearningRate"/>; returns the
+    /// pre-clip norm and the rate. A non-finite norm (a NaN or inf gradient somewhere) updates nothing: AdamW would write
+    /// it into every weight and both moments, so the weights, moments and step count stay the last good step's.
+    /// </summary>
     public (float GradNorm, float LearningRate) ClipAndUpdate()
     {
         float norm = GradientClipping.ClipGlobalNorm(Gradients, Config.MaxGradNorm);
-        float rate = _schedule.At(StepsTaken);
+        float rate = LearningRate;
+        if (!float.IsFinite(norm)) return (norm, rate);
         StepsTaken++;
         var tensors = Model.Layout.Tensors;
         for (int i = 0; i < tensors.Count; i++) // indexed: a foreach over the interface would allocate an enumerator

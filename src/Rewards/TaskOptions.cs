@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Reasoner.Rewards;
 
 /// <summary>
@@ -19,18 +21,31 @@ public sealed record TaskOptions(
     string? Operation = null, int? Digits = null, int? RightDigits = null,
     int? Size = null, int? Blanks = null)
 {
-    /// <summary>The options that are set, by their CLI names, to report the ones a task does not take.</summary>
-    internal IEnumerable<string> SetOptionNames()
+    /// <summary>These options, each one <paramref name="given"/> sets replaced by its value there.</summary>
+    public TaskOptions OverriddenBy(TaskOptions given) => new(
+        given.Numbers ?? Numbers, given.MinNumber ?? MinNumber, given.MaxNumber ?? MaxNumber, given.MinTarget ?? MinTarget,
+        given.MaxTarget ?? MaxTarget, given.Operation ?? Operation, given.Digits ?? Digits, given.RightDigits ?? RightDigits,
+        given.Size ?? Size, given.Blanks ?? Blanks);
+
+    /// <summary>Every option by its CLI name with its value as the CLI writes it (null when not set), in help order.</summary>
+    public IEnumerable<(string Name, string? Value)> Values()
     {
-        if (Numbers is not null) yield return "numbers";
-        if (MinNumber is not null) yield return "min-number";
-        if (MaxNumber is not null) yield return "max-number";
-        if (MinTarget is not null) yield return "min-target";
-        if (MaxTarget is not null) yield return "max-target";
-        if (Operation is not null) yield return "operation";
-        if (Digits is not null) yield return "digits";
-        if (RightDigits is not null) yield return "right-digits";
-        if (Size is not null) yield return "size";
-        if (Blanks is not null) yield return "blanks";
+        static string? Text(int? value) => value?.ToString(CultureInfo.InvariantCulture);
+        yield return ("numbers", Text(Numbers));
+        yield return ("min-number", Text(MinNumber));
+        yield return ("max-number", Text(MaxNumber));
+        yield return ("min-target", Text(MinTarget));
+        yield return ("max-target", Text(MaxTarget));
+        yield return ("operation", Operation);
+        yield return ("digits", Text(Digits));
+        yield return ("right-digits", Text(RightDigits));
+        yield return ("size", Text(Size));
+        yield return ("blanks", Text(Blanks));
     }
+
+    /// <summary>The options that are set, as command-line options: <c>--numbers 3 --max-number 9</c>.</summary>
+    public override string ToString() => string.Join(" ", Values().Where(v => v.Value is not null).Select(v => $"--{v.Name} {v.Value}"));
+
+    /// <summary>The options that are set, by their CLI names, to report the ones a task does not take.</summary>
+    internal IEnumerable<string> SetOptionNames() => Values().Where(v => v.Value is not null).Select(v => v.Name);
 }

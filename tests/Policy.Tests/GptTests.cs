@@ -95,7 +95,31 @@ public class GptTests
         data.Resize(1, 3); // a smaller batch reuses the buffers
         data.LossWeights.Fill(1);
         trainer.Step(data);
-        Assert.Equal(0, Allocations.Of(() => trainer.Step(data)));
+        Assert.Equal(0, Allocations.Fewest(() => trainer.Step(data)));
+    }
+
+    [Fact]
+    public void A_non_finite_gradient_updates_nothing_so_the_next_step_is_the_one_an_untouched_trainer_takes()
+    {
+        using var pool = new WorkerPool(1);
+        GptTrainer Trainer() => new(Gpt.CreateRandom(Tiny, 3), pool, 2, 5, new TrainerConfig(MaxLearningRate: 1e-2f, WarmupSteps: 2, DecaySteps: 10));
+        var (poisoned, untouched) = (Trainer(), Trainer());
+        var data = FilledBatch(poisoned, TokenObjective.MeanCrossEntropy, ValueLossKind.BinaryCrossEntropy, 2, 5);
+        Assert.Equal(untouched.Step(data), poisoned.Step(data));
+        var before = poisoned.Model.Parameters.ToArray();
+
+        float weight = data.LossWeights[1];
+        data.LossWeights[1] = float.NaN;
+        var skipped = poisoned.Step(data);
+        Assert.True(skipped.Skipped);
+        Assert.True(float.IsNaN(skipped.GradNorm));
+        Assert.Equal((2, 1), (skipped.Step, poisoned.StepsTaken));
+        Assert.Equal(before, poisoned.Model.Parameters);
+
+        // Any change to the AdamW moments or the step count would show in the next update.
+        data.LossWeights[1] = weight;
+        Assert.Equal(untouched.Step(data), poisoned.Step(data));
+        Assert.Equal(untouched.Model.Parameters, poisoned.Model.Parameters);
     }
 
     [Fact]

@@ -2,9 +2,9 @@ namespace Reasoner.Policy.Tests;
 
 public class SamplerTests
 {
-    private static readonly float[] Logits = [2f, 1f, 0.5f, -1f, 0f];
+    private readonly float[] Logits = [2f, 1f, 0.5f, -1f, 0f];
 
-    private static double[] Frequencies(SamplingConfig config, int draws = 20000)
+    private double[] Frequencies(SamplingConfig config, int draws = 20000)
     {
         var sampler = new Sampler(Logits.Length);
         var random = new Random(42);

@@ -123,11 +123,12 @@ internal sealed class CountdownSolvable : IValueEstimator
             : Reachable(CountdownOracle.Replay(countdown, s.Steps), target) ? 1f : 0f).ToList();
     }
 
-    /// <summary>Shared by every instance: whether a multiset reaches a target does not depend on the problem.</summary>
-    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Memo = new();
+    /// <summary>Whether a multiset reaches a target does not depend on the problem: one memo serves every problem this
+    /// oracle values (each test its own oracle, so no test sees another's state).</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Memo = new();
 
     /// <summary>Whether the oracle's own steps reach the target from these numbers (memoised by multiset).</summary>
-    static bool Reachable(IReadOnlyList<CountdownOracle.Item> items, Fraction target)
+    bool Reachable(IReadOnlyList<CountdownOracle.Item> items, Fraction target)
     {
         if (items.Count == 1) return items[0].Value == target;
         var key = string.Join(' ', items.Select(i => i.Value)) + "->" + target;

@@ -95,6 +95,12 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         };
     }
 
+    public void RestoreImitation(IReadOnlyList<Problem> problems, string checkpoint)
+    {
+        _imitationCheckpoint = checkpoint;
+        _demonstrations = problems.Select(p => Demonstrations.Of(task, p)).Where(e => e.TokenCount <= config.Model.Context).ToList();
+    }
+
     public TrainingReport Improve(int iteration, IReadOnlyList<Episode> episodes, string checkpointIn, string checkpointOut, long firstStep, Action<MetricsRow> log)
     {
         var loop = config.SelfImprovement;
@@ -168,16 +174,16 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         if (examples.Count == 0) return new TrainingReport(0, null, null);
         var trainer = new ExampleTrainer(model, _tokenizer, pool, new ExampleTrainerConfig(BatchSize: batch, LearningRate: (float)lr,
             MinLearningRate: (float)lr / 10, WarmupSteps: Math.Min(20, steps / 10), DecaySteps: steps, PolicyLossWeight: policyLossWeight,
-            ValueLossWeight: valueLossWeight, KlBeta: klBeta));
-        var curve = trainer.Train(examples, steps, new Random(seed), new Progress(step => log(new MetricsRow(iteration, stage, Step: firstStep + step.Step - 1,
-            PolicyLoss: step.Losses.TokenLoss, ValueLoss: step.Losses.ValueLoss))));
+            ValueLossWeight: valueLossWeight, KlBeta: klBeta,
+            MaxNonFiniteSteps: stage == Stage.Imitation ? config.Imitation.MaxNonFiniteSteps : config.SelfImprovement.MaxNonFiniteSteps));
+        var curve = trainer.Train(examples, steps, new Random(seed), new Progress(step => log(MetricsRow.Training(iteration, stage, firstStep + step.Step - 1, step))));
         var last = curve.Steps.Count > 0 ? curve.Steps[^1].Losses : default;
         return new TrainingReport(curve.Steps.Count, last.TokenLoss, last.ValueLoss);
     }
 
     private TrainingReport Save(Gpt model, string path, int steps, TrainingReport last)
     {
-        Checkpoint.Save(path, model, _tokenizer);
+        TaskCheckpoint.Save(path, model, _tokenizer, config.Task.Spec);
         return last with { Steps = steps };
     }
 

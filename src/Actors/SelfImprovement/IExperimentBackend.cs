@@ -1,3 +1,4 @@
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
@@ -20,4 +21,8 @@ internal interface IExperimentBackend
     TrainingReport Imitate(IReadOnlyList<Problem> problems, string checkpointOut, long firstStep, Action<MetricsRow> log);
 
     TrainingReport Improve(int iteration, IReadOnlyList<Episode> episodes, string checkpointIn, string checkpointOut, long firstStep, Action<MetricsRow> log);
+
+    /// <summary>A resumed run skips imitation: keep what <see cref="Imitate"/> leaves behind for the iterations (its
+    /// problems' demonstrations, its checkpoint) without training.</summary>
+    void RestoreImitation(IReadOnlyList<Problem> problems, string checkpoint);
 }

@@ -1,4 +1,4 @@
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
@@ -8,7 +8,8 @@ namespace Reasoner.Actors.SelfImprovement;
 /// <summary>
 /// Trains the policy and value model and writes a checkpoint: stage 1 on demonstrations, then once per iteration on the
 /// replay buffer's episodes. Every optimiser step's metrics go to the sink as they come; steps count across the run.
-/// Training runs on a thread of its own, so the actors around it keep moving (progress, metrics).
+/// Training is long CPU work done inline, so the learner lives on a pinned dispatcher: a thread of its own, and the actors
+/// around it keep moving (progress, metrics). Training runs one at a time, in order, as the loop asks.
 /// </summary>
 internal sealed class Learner : ReceiveActor
 {
@@ -20,10 +21,22 @@ internal sealed class Learner : ReceiveActor
     {
         _backend = backend;
         _metrics = metrics;
-        ReceiveAsync<Imitate>(imitate => TrainAsync(imitate.CheckpointOut, () => _backend.Imitate(imitate.Problems, imitate.CheckpointOut, _steps, Log)));
-        ReceiveAsync<Improve>(improve => TrainAsync(improve.CheckpointOut,
+        Receive<Imitate>(imitate => Train(imitate.CheckpointOut, () => _backend.Imitate(imitate.Problems, imitate.CheckpointOut, _steps, Log)));
+        Receive<Improve>(improve => Train(improve.CheckpointOut,
             () => _backend.Improve(improve.Iteration, improve.Episodes, improve.CheckpointIn, improve.CheckpointOut, _steps, Log)));
+        Receive<Resume>(resume => Reply.With(Sender, Self, () =>
+        {
+            _backend.RestoreImitation(resume.Problems, resume.ImitationCheckpoint);
+            _steps = resume.Steps;
+            return new Resumed(resume.Steps);
+        }));
     }
+
+    /// <summary>A resumed run: imitation was done on <paramref name="Problems"/> into <paramref name="ImitationCheckpoint"/>,
+    /// and <paramref name="Steps"/> optimiser steps were taken; replies <see cref="Resumed"/>.</summary>
+    public sealed record Resume(IReadOnlyList<Problem> Problems, string ImitationCheckpoint, long Steps);
+
+    public sealed record Resumed(long Steps);
 
     /// <summary>Stage 1 from a fresh model on the expert's solutions of <paramref name="Problems"/>; replies <see cref="Trained"/>.</summary>
     public sealed record Imitate(IReadOnlyList<Problem> Problems, string CheckpointOut);
@@ -31,14 +44,15 @@ internal sealed class Learner : ReceiveActor
     /// <summary>Iteration <paramref name="Iteration"/> from <paramref name="CheckpointIn"/>; replies <see cref="Trained"/>.</summary>
     public sealed record Improve(int Iteration, IReadOnlyList<Episode> Episodes, string CheckpointIn, string CheckpointOut);
 
-    public sealed record Trained(string Checkpoint, TrainingReport Report);
+    /// <summary><paramref name="TotalSteps"/>: the learner's optimiser steps so far, this training's included.</summary>
+    public sealed record Trained(string Checkpoint, TrainingReport Report, long TotalSteps);
 
     private void Log(MetricsRow row) => _metrics.Tell(row);
 
-    private Task TrainAsync(string checkpoint, Func<TrainingReport> train) => Reply.WithAsync(Sender, Self, async () =>
+    private void Train(string checkpoint, Func<TrainingReport> train) => Reply.With(Sender, Self, () =>
     {
-        var report = await Task.Factory.StartNew(train, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var report = train();
         _steps += report.Steps;
-        return new Trained(checkpoint, report);
+        return new Trained(checkpoint, report, _steps);
     });
 }

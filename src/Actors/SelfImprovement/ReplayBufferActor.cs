@@ -1,4 +1,4 @@
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
 using Reasoner.Experiments.SelfImprovement;
 
 namespace Reasoner.Actors.SelfImprovement;
@@ -13,8 +13,9 @@ internal sealed class ReplayBufferActor : ReceiveActor
     {
         Receive<AddEpisodes>(add =>
         {
-            int accepted = add.Episodes.Count(buffer.Add);
-            Sender.Tell(new EpisodesAdded(accepted, add.Episodes.Count - accepted, buffer.Count), Self);
+            var rejected = add.Episodes.Where(e => !buffer.Add(e)).ToList();
+            Sender.Tell(new EpisodesAdded(add.Episodes.Count - rejected.Count, rejected.Count, buffer.Count,
+                [.. rejected.Select(e => e.Provenance.Node ?? "this process").Distinct()]), Self);
         });
         Receive<TakeSnapshot>(take => Sender.Tell(new Snapshot(take.OnlyIteration is { } k ? buffer.FromIteration(k) : buffer.All()), Self));
     }
@@ -22,8 +23,9 @@ internal sealed class ReplayBufferActor : ReceiveActor
     /// <summary>Replies <see cref="EpisodesAdded"/>.</summary>
     public sealed record AddEpisodes(IReadOnlyList<Episode> Episodes);
 
-    /// <summary><paramref name="Rejected"/>: episodes whose rewards the verifier did not confirm; <paramref name="Held"/>: the buffer's size after.</summary>
-    public sealed record EpisodesAdded(int Accepted, int Rejected, int Held);
+    /// <summary><paramref name="Rejected"/>: episodes whose rewards the verifier did not confirm, searched on
+    /// <paramref name="RejectedFrom"/> (the nodes named); <paramref name="Held"/>: the buffer's size after.</summary>
+    public sealed record EpisodesAdded(int Accepted, int Rejected, int Held, IReadOnlyList<string> RejectedFrom);
 
     /// <summary>Every episode held, or only those of one iteration (on-policy training); replies <see cref="Snapshot"/>.</summary>
     public sealed record TakeSnapshot(int? OnlyIteration = null);

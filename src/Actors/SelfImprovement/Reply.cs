@@ -1,4 +1,4 @@
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
 
 namespace Reasoner.Actors.SelfImprovement;
 
@@ -14,6 +14,21 @@ internal static class Reply
         try
         {
             reply = await work();
+        }
+        catch (Exception error)
+        {
+            reply = new Status.Failure(error);
+        }
+        replyTo.Tell(reply, self);
+    }
+
+    /// <summary>The same for a handler that does its work inline (on a pinned dispatcher).</summary>
+    public static void With(IActorRef replyTo, IActorRef self, Func<object> work)
+    {
+        object reply;
+        try
+        {
+            reply = work();
         }
         catch (Exception error)
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using Reasoner.Actors.Patterns;
-using Reasoner.Actors.Runtime;
+using Akka.Actor;
+using Reasoner.Actors.Cluster;
+using Reasoner.Actors.Hosting;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
@@ -11,10 +12,12 @@ namespace Reasoner.Actors.SelfImprovement;
 /// <summary>
 /// Runs one experiment, as alpha-zero-general's Coach.learn: stage 1 imitation, an evaluation, then per iteration
 /// search fresh training problems with the current checkpoint -> replay buffer (re-verified, bounded) -> learner
-/// -> optional arena on validation problems -> promote -> evaluation. Its children do the work: the inference server,
-/// the search workers (a work queue), the replay buffer, the learner, the evaluator; the metrics sink is given.
+/// -> optional arena on validation problems -> promote -> evaluation. Its children do the work: the replay buffer, the
+/// learner, the evaluator; searches are jobs of the given <see cref="JobQueue"/>, which the worker nodes (this process's
+/// own, or other machines') pull from; the metrics sink is given.
 /// Problems are drawn once, disjoint by construction: imitation, validation and each iteration's slices of the training
-/// split, evaluation from the test split.
+/// split, evaluation from the test split. Each completed stage goes to the run's journal; a resumed run skips the stages
+/// the journal has (its seeds are per stage and per problem, so what follows is what an uninterrupted run would do).
 /// </summary>
 internal sealed class Supervisor : ReceiveActor
 {
@@ -24,14 +27,15 @@ internal sealed class Supervisor : ReceiveActor
     private readonly IExperimentBackend _backend;
     private readonly string _checkpoints;
     private readonly IActorRef _metrics;
-    private readonly InferenceCounters _counters;
-    private readonly WorkQueueOptions _workerOptions;
-    private IActorRef _server = null!, _workers = null!, _buffer = null!, _learner = null!, _evaluator = null!;
+    private readonly IActorRef _jobs;
+    private readonly RunProgress _resume;
+    private IActorRef _buffer = null!, _learner = null!, _evaluator = null!;
 
-    public Supervisor(ExperimentConfig config, ITask task, IExperimentBackend backend, string checkpointsPath, IActorRef metrics,
-        InferenceCounters counters, WorkQueueOptions workerOptions)
+    /// <param name="resume">What a resumed run finds done (<see cref="RunJournal"/>); null for a fresh run.</param>
+    public Supervisor(ExperimentConfig config, ITask task, IExperimentBackend backend, string checkpointsPath, IActorRef metrics, IActorRef jobs,
+        RunProgress? resume = null)
     {
-        (_config, _task, _backend, _checkpoints, _metrics, _counters, _workerOptions) = (config, task, backend, checkpointsPath, metrics, counters, workerOptions);
+        (_config, _task, _backend, _checkpoints, _metrics, _jobs, _resume) = (config, task, backend, checkpointsPath, metrics, jobs, resume ?? RunProgress.Empty);
         ReceiveAsync<RunExperiment>(_ => Reply.WithAsync(Sender, Self, async () => await RunAsync()));
     }
 
@@ -48,82 +52,147 @@ internal sealed class Supervisor : ReceiveActor
     {
         var rewards = _config.Task.Rewards;
         Search = SearchPlan.ForSelfImprovement(Loop.Search);
-        var batcher = new BatcherOptions { MaxBatch = Loop.InferenceBatch, MaxWait = TimeSpan.FromMilliseconds(1) };
-        _server = Context.ActorOf(Props.Create(() => new InferenceServer(_backend.LoadInference, batcher, _counters)), "inference");
-        var work = SearchWorker.Work(_task, rewards, _server, _metrics, Patience);
-        _workers = Context.ActorOf(Props.Create(() => new WorkQueue<SearchJob, Episode>(work, _workerOptions)), "search");
         _buffer = Context.ActorOf(Props.Create(() => new ReplayBufferActor(new ReplayBuffer(_task, rewards, Loop.ReplayCapacity))), "replay");
-        _learner = Context.ActorOf(Props.Create(() => new Learner(_backend, _metrics)), "learner");
+        _learner = Context.ActorOf(Props.Create(() => new Learner(_backend, _metrics)).WithDispatcher(AkkaConfig.PinnedDispatcher), "learner");
     }
+
+    // The children's state is the run's (the buffer's episodes, the learner's step count): a restarted child would go on
+    // without it, so a child that fails fails the run. Their expected failures (a bad config, a checkpoint that does not
+    // load) are replies to the supervisor's Asks instead; this is for the unexpected ones.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Escalate);
 
     private async Task<ExperimentFinished> RunAsync()
     {
         int seed = _config.Seed, perIteration = Loop.ProblemsPerIteration, iterations = Loop.Iterations;
         int demonstrations = _config.Imitation.Demonstrations, validation = Loop.Gating ? Loop.GatingProblems : 0;
-        var train = Generate(_task, Split.Train, demonstrations + validation + iterations * perIteration, SeedMix.Of(seed, 1),
-            "imitation.demonstrations + self_improvement.gating_problems + iterations * problems_per_iteration");
-        var heldOutTask = _config.Evaluation.Task?.Create();
-        var test = Generate(heldOutTask ?? _task, Split.Test, _config.Evaluation.Problems, SeedMix.Of(seed, 2), "evaluation.problems");
+        var train = ExperimentProblems.Training(_config, _task);
+        var (_, test, heldOutTask) = ExperimentProblems.HeldOut(_config, _task);
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
-        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_server, _workers, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
+        _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_jobs, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
 
-        Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
+        var done = _resume;
         string current = Path.Combine(_checkpoints, "iteration-0.safetensors");
-        await _learner.Ask<Learner.Trained>(new Learner.Imitate(train.Take(demonstrations).ToList(), current), Patience);
-        var evaluations = new List<Evaluator.Evaluated> { await Evaluate(0, current) };
+        var imitationProblems = train.Take(demonstrations).ToList();
+        if (done.Imitation is null)
+        {
+            Note("Stage 1: imitation of {Demonstrations} expert demonstrations, {Steps} steps", demonstrations, _config.Imitation.Steps);
+            _metrics.Tell(new MetricsSink.PhaseStarted("imitation", 0, iterations, _config.Imitation.Steps + _config.Imitation.ValueSteps, "steps"));
+            var imitated = await _learner.Ask<Learner.Trained>(new Learner.Imitate(imitationProblems, current), Patience);
+            await Record(new StageRecord(StageRecord.Imitation, 0, LearnerSteps: imitated.TotalSteps));
+        }
+        else
+        {
+            Note("Resuming from {Stage}", done.Describe(iterations));
+            await _learner.Ask<Learner.Resumed>(new Learner.Resume(imitationProblems, current, done.LearnerSteps), Patience);
+        }
+        var evaluations = new List<Evaluator.Evaluated> { await EvaluateOnce(0, current) };
         int? currentValidation = null;
 
         var summaries = new List<IterationSummary>();
         for (int k = 1; k <= iterations; k++)
         {
             var problems = train.Skip(demonstrations + validation + (k - 1) * perIteration).Take(perIteration).ToList();
-            Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems with {Workers} workers",
-                k, iterations, Loop.Algorithm, Search.Label, problems.Count, _workerOptions.Workers);
-            var (episodes, failedAttempts, searchSeconds, before) = await SearchAsync(k, current, problems);
-            var after = Snapshot();
-            var added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(episodes), Patience);
-            LogSearch(k, episodes);
-            if (added.Rejected > 0) Note("Iteration {Iteration}: the replay buffer rejected {Rejected} episodes whose rewards the verifier did not confirm", k, added.Rejected);
-
-            var snapshot = await _buffer.Ask<ReplayBufferActor.Snapshot>(
-                new ReplayBufferActor.TakeSnapshot(Loop.Algorithm == SelfImprovementAlgorithm.Grpo ? k : null), Patience);
-            string candidate = Path.Combine(_checkpoints, $"iteration-{k}.safetensors");
-            var trained = await _learner.Ask<Learner.Trained>(new Learner.Improve(k, snapshot.Episodes, current, candidate), Patience);
-
-            bool promoted = true;
-            if (Loop.Gating)
+            JobQueue.Completed searched;
+            double searchSeconds;
+            ReplayBufferActor.EpisodesAdded added;
+            if (done.Searches.TryGetValue(k, out var searchRecord) && searchRecord.Search is { } s)
             {
-                currentValidation ??= (await Validate(current, validationProblems)).Correct;
-                var challenger = await Validate(candidate, validationProblems);
-                promoted = challenger.Correct >= currentValidation;
-                Note("Iteration {Iteration}: arena on {N} validation problems, System 1 solves {New} (new) vs {Old} (current): {Verdict}",
-                    k, validationProblems.Count, challenger.Correct, currentValidation, promoted ? "promoted" : "kept the current checkpoint");
-                if (promoted) currentValidation = challenger.Correct;
+                // The buffer gets the same episodes in the same order as the first time (re-verified again on the way in).
+                var episodes = done.Episodes.GetValueOrDefault(k, []).Select(line => Restore(line, problems, k, current)).ToList();
+                added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(episodes), Patience);
+                searched = new JobQueue.Completed(episodes, s.FailedAttempts, s.QueueRejected, new InferenceCounts(s.Requests, s.ProposerCalls, s.ValueCalls));
+                searchSeconds = s.Seconds;
             }
-            if (promoted) current = candidate;
-            evaluations.Add(await Evaluate(k, current));
-            summaries.Add(new IterationSummary(k, episodes.Count, episodes.Select(e => e.Problem.Id).Distinct().Count(), failedAttempts,
-                added.Accepted, added.Rejected, episodes.Average(e => e.Chosen.Reward), searchSeconds,
-                after.Requests - before.Requests, after.ProposerCalls - before.ProposerCalls, after.ValueCalls - before.ValueCalls,
-                trained.Report.Steps, promoted, current));
+            else
+            {
+                Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems",
+                    k, iterations, Loop.Algorithm, Search.Label, problems.Count);
+                (searched, searchSeconds) = await SearchAsync(k, current, problems);
+                added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(searched.Results), Patience);
+                LogSearch(k, searched.Results);
+                if (added.Rejected > 0)
+                    Note("Iteration {Iteration}: the replay buffer rejected {Rejected} episodes whose rewards the verifier did not confirm, from {Nodes}",
+                        k, added.Rejected, string.Join(", ", added.RejectedFrom));
+                var inference = searched.Inference;
+                await Record(new StageRecord(StageRecord.Searched, k, Search: new SearchRecord(searched.FailedAttempts, searched.Rejected, searchSeconds,
+                    inference.Requests, inference.ProposerCalls, inference.ValueCalls)),
+                    [.. searched.Results.Select((e, i) => new EpisodeLine(k, i, e.Provenance.Node, EpisodeReport.Of(e)))]);
+            }
+            var episodesOfK = searched.Results;
+
+            bool promoted;
+            int trainingSteps;
+            if (done.Improvements.TryGetValue(k, out var improveRecord) && improveRecord.Improve is { } improved)
+            {
+                (promoted, trainingSteps, currentValidation) = (improved.Promoted, improved.TrainingSteps, improved.CurrentValidation);
+                current = Path.Combine(_checkpoints, improved.Current);
+            }
+            else
+            {
+                var snapshot = await _buffer.Ask<ReplayBufferActor.Snapshot>(
+                    new ReplayBufferActor.TakeSnapshot(Loop.Algorithm == SelfImprovementAlgorithm.Grpo ? k : null), Patience);
+                string candidate = Path.Combine(_checkpoints, $"iteration-{k}.safetensors");
+                _metrics.Tell(new MetricsSink.PhaseStarted("training", k, iterations, Loop.StepsPerIteration, "steps"));
+                var trained = await _learner.Ask<Learner.Trained>(new Learner.Improve(k, snapshot.Episodes, current, candidate), Patience);
+
+                promoted = true;
+                if (Loop.Gating)
+                {
+                    currentValidation ??= (await Validate(current, validationProblems)).Correct;
+                    var challenger = await Validate(candidate, validationProblems);
+                    promoted = challenger.Correct >= currentValidation;
+                    Note("Iteration {Iteration}: arena on {N} validation problems, System 1 solves {New} (new) vs {Old} (current): {Verdict}",
+                        k, validationProblems.Count, challenger.Correct, currentValidation, promoted ? "promoted" : "kept the current checkpoint");
+                    if (promoted) currentValidation = challenger.Correct;
+                }
+                if (promoted) current = candidate;
+                trainingSteps = trained.Report.Steps;
+                await Record(new StageRecord(StageRecord.Improved, k, LearnerSteps: trained.TotalSteps,
+                    Improve: new ImproveRecord(trainingSteps, promoted, Path.GetFileName(current), currentValidation)));
+            }
+            evaluations.Add(await EvaluateOnce(k, current));
+            summaries.Add(new IterationSummary(k, episodesOfK.Count, episodesOfK.Select(e => e.Problem.Id).Distinct().Count(), searched.FailedAttempts,
+                added.Accepted, searched.Rejected + added.Rejected, episodesOfK.Average(e => e.Chosen.Reward), searchSeconds,
+                searched.Inference.Requests, searched.Inference.ProposerCalls, searched.Inference.ValueCalls,
+                trainingSteps, promoted, current));
         }
         await _metrics.Ask<MetricsSink.Flushed>(new MetricsSink.Flush(), Patience);
         return new ExperimentFinished(new RunSummary(evaluations.Select(e => e.Accuracy).ToList(), summaries, current));
     }
 
-    private async Task<(IReadOnlyList<Episode> Episodes, int FailedAttempts, double Seconds, CounterSnapshot Before)> SearchAsync(
-        int iteration, string checkpoint, IReadOnlyList<Problem> problems)
+    /// <summary>Evaluation k, unless the journal has it (a resumed run).</summary>
+    private async Task<Evaluator.Evaluated> EvaluateOnce(int iteration, string checkpoint)
     {
-        await _server.Ask<InferenceServer.CheckpointLoaded>(new InferenceServer.LoadCheckpoint(checkpoint), Patience);
+        if (_resume.Evaluations.TryGetValue(iteration, out var record) && record.Accuracy is { } accuracy) return new Evaluator.Evaluated(iteration, accuracy);
+        var evaluated = await Evaluate(iteration, checkpoint);
+        await Record(new StageRecord(StageRecord.Evaluation, iteration, Accuracy: evaluated.Accuracy));
+        return evaluated;
+    }
+
+    /// <summary>A completed stage goes to the journal (through the metrics sink, which knows the files' lengths).</summary>
+    private Task Record(StageRecord record, IReadOnlyList<EpisodeLine>? episodes = null) =>
+        _metrics.Ask<MetricsSink.StageRecorded>(new MetricsSink.StageDone(record, episodes ?? []), Patience);
+
+    /// <summary>An episode of the journal with its problem: job <see cref="EpisodeLine.Index"/> of the iteration's problems.</summary>
+    private static Episode Restore(EpisodeLine line, IReadOnlyList<Problem> problems, int iteration, string checkpoint)
+    {
+        if (line.Index < 0 || line.Index >= problems.Count)
+            throw new InvalidDataException($"episodes.jsonl: iteration {iteration} has no problem {line.Index} (it has {problems.Count})");
+        var e = line.Episode;
+        return new Episode(problems[line.Index], e.Method, e.Chosen, e.Candidates, e.VisitTargets, e.Spent,
+            new Provenance(iteration, e.Worker, checkpoint, line.Node));
+    }
+
+    private async Task<(JobQueue.Completed Searched, double Seconds)> SearchAsync(int iteration, string checkpoint, IReadOnlyList<Problem> problems)
+    {
         var jobs = problems.Select((p, i) => new SearchJob(p, Search, SeedMix.Of(_config.Seed, 3, iteration, i), iteration, checkpoint)).ToList();
         _metrics.Tell(new MetricsSink.PhaseStarted("search", iteration, Loop.Iterations, jobs.Count));
-        var before = Snapshot();
         var clock = Stopwatch.StartNew();
-        var done = await _workers.Ask<WorkQueue<SearchJob, Episode>.Completed>(new WorkQueue<SearchJob, Episode>.Run(jobs), Patience);
+        var done = await _jobs.Ask<JobQueue.Completed>(new JobQueue.Run(jobs), Patience);
         double seconds = clock.Elapsed.TotalSeconds;
         Note("Iteration {Iteration}: searched {Problems} problems in {Seconds:0.0} s ({Rate:0.00} problems/s), {Failed} failed attempts retried",
             iteration, jobs.Count, seconds, jobs.Count / seconds, done.FailedAttempts);
-        return (done.Results, done.FailedAttempts, seconds, before);
+        return (done, seconds);
     }
 
     // One row per searched problem, so the report's reward curve has a bootstrap interval over problems.
@@ -135,19 +204,6 @@ internal sealed class Supervisor : ReceiveActor
                 ValueCalls: episode.Spent.ValueEvaluations, WallSeconds: episode.Spent.WallTime.TotalSeconds));
     }
 
-    // Asking for more distinct problems than the task's options allow is the config's fault: say which keys add up.
-    private IReadOnlyList<Problem> Generate(ITask task, Split split, int count, int seed, string keys)
-    {
-        try
-        {
-            return task.Generate(split, count, seed);
-        }
-        catch (ArgumentException error)
-        {
-            throw new InvalidDataException($"{_config.Name}: {error.Message}; lower {keys} or widen the task's options", error);
-        }
-    }
-
     private Task<Evaluator.Evaluated> Evaluate(int iteration, string checkpoint) =>
         _evaluator.Ask<Evaluator.Evaluated>(new Evaluator.Evaluate(iteration, checkpoint), Patience);
 
@@ -155,14 +211,11 @@ internal sealed class Supervisor : ReceiveActor
         _evaluator.Ask<Evaluator.Validated>(new Evaluator.Validate(checkpoint, problems), Patience);
 
     private void Note(string template, params object[] values) => _metrics.Tell(new MetricsSink.Note(template, values));
-
-    private CounterSnapshot Snapshot() => new(_counters.Requests, _counters.ProposerCalls, _counters.ValueCalls);
-
-    private readonly record struct CounterSnapshot(long Requests, long ProposerCalls, long ValueCalls);
 }
 
-/// <summary>One self-improvement iteration: what was searched (each problem once), kept, trained and promoted, and how
-/// many inference requests the server answered with how many backend calls.</summary>
+/// <summary>One self-improvement iteration: what was searched (each problem once), kept, trained and promoted (Rejected:
+/// results the verifier did not confirm, at the job queue or the replay buffer), and how many inference requests the
+/// servers answered with how many backend calls.</summary>
 internal sealed record IterationSummary(
     int Iteration, int Searched, int DistinctProblems, int FailedAttempts, int Accepted, int Rejected, double MeanReward,
     double SearchSeconds, long InferenceRequests, long ProposerCalls, long ValueCalls, int TrainingSteps, bool Promoted, string Checkpoint)

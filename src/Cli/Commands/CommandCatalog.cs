@@ -12,6 +12,7 @@ internal static class CommandCatalog
         yield return EvalCommand.Create();
         yield return SolveCommand.Create();
         yield return RunCommand.Create();
+        yield return WorkerCommand.Create();
         yield return ReportCommand.Create();
         yield return CompareCommand.Create();
         yield return LmLossCommand.Create();

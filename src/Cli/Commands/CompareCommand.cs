@@ -5,21 +5,30 @@ using Reasoner.Experiments.Runs;
 
 namespace Reasoner.Cli.Commands;
 
-/// <summary><c>reasoner compare RUN_A RUN_B ...</c>: the final evaluation of each run side by side.</summary>
+/// <summary><c>reasoner compare RUN_A RUN_B ... [--html FILE]</c>: the final evaluation of each run side by side.</summary>
 internal static class CompareCommand
 {
     public static Command Create()
     {
         var runDirectories = new Argument<string[]>("run-dirs") { Description = "Run directories to compare", Arity = ArgumentArity.OneOrMore };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per run and method instead of the table" };
+        var html = new Option<string?>("--html") { Description = "Also write one self-contained HTML page to this file: the table, then each run's summary with its plots inline" };
         var command = new Command("compare", "Compare the final evaluation (last evaluated iteration) of several runs: per method, accuracy [95% CI] and generated tokens per problem.");
         command.Arguments.Add(runDirectories);
         command.Options.Add(json);
+        command.Options.Add(html);
         command.SetAction(parseResult =>
         {
             using var io = CommandIO.Of(parseResult);
             var runs = parseResult.GetValue(runDirectories)!.Select(RunDirectory.Open).ToList();
             var comparison = RunComparison.Load(runs);
+            if (parseResult.GetValue(html) is { } page)
+            {
+                if (Path.GetDirectoryName(Path.GetFullPath(page)) is { } folder && !Directory.Exists(folder))
+                    throw new UserInputException($"--html {page}: folder {folder} does not exist");
+                File.WriteAllText(page, RunReport.ComparisonHtml(runs));
+                io.Log.Information("Wrote {Path}", page);
+            }
             if (!parseResult.GetValue(json))
             {
                 io.Out.Write(comparison.RenderText());
@@ -37,6 +46,7 @@ internal static class CompareCommand
                             iteration = result.Iteration,
                             method = result.Method,
                             n = result.N,
+                            seeds = result.Seeds,
                             accuracy = result.Accuracy?.Estimate,
                             ci_low = Finite(result.Accuracy?.Low),
                             ci_high = Finite(result.Accuracy?.High),

@@ -9,15 +9,19 @@ using Reasoner.Tensors;
 
 namespace Reasoner.Cli.Commands;
 
+/// <summary>The policy a command searches with, its tokenizer, and the task it works on.</summary>
+internal sealed record LoadedPolicy(Gpt Model, Tokenizer Tokenizer, ITask Task);
+
 /// <summary>
-/// What <c>eval</c> and <c>solve</c> share: a checkpoint and task, a search method with its options, and a budget
-/// (generated tokens and/or wall time per problem).
+/// What <c>eval</c> and <c>solve</c> share: a checkpoint and task (by default the one the checkpoint records), a search
+/// method with its options, and a budget (generated tokens and/or wall time per problem).
 /// </summary>
 internal sealed class PolicyOptions
 {
-    public Option<string> Checkpoint { get; } = new("--checkpoint") { Description = "Policy checkpoint (.safetensors) with its value head and alphabet.", Required = true };
+    public Option<string?> Checkpoint { get; } = new("--checkpoint") { Description = "Policy checkpoint (.safetensors) with its value head and alphabet." };
     public Option<string?> Value { get; } = new("--value") { Description = "Separate value network checkpoint (train value --separate) for the searches; default: the policy checkpoint's own value head." };
-    public Option<string> Task { get; } = new("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
+    public Option<string?> Task { get; } = new("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)} (default: the one the checkpoint was trained on, with its difficulty)." };
+    public TaskDifficultyOptions Difficulty { get; } = new();
     public Option<string> Search { get; } = new("--search") { Description = $"Search method: {string.Join("|", SearchFactory.Methods)}." };
     public Option<string[]> SearchOptions { get; } = new("--option") { Description = "key=value option of the --search method (repeatable), e.g. simulations=128, c-puct=1.5." };
     public Option<long?> BudgetTokens { get; } = new("--budget-tokens") { Description = "Generated tokens per problem, the same for every method (equal-compute comparison)." };
@@ -27,9 +31,6 @@ internal sealed class PolicyOptions
     public Option<int> Threads { get; } = new("--threads") { Description = "Worker threads of the model.", DefaultValueFactory = _ => Environment.ProcessorCount };
     public Option<int> Slots { get; } = new("--slots") { Description = "KV-cache slots to start with (the cache doubles when a search needs more).", DefaultValueFactory = _ => 256 };
 
-    /// <summary>The task's difficulty, as the policy was trained on it (eval draws its problems with these options).</summary>
-    public TaskDifficultyOptions Difficulty { get; } = new();
-
     public PolicyOptions(string defaultSearch) => Search.DefaultValueFactory = _ => defaultSearch;
 
     public void AddTo(Command command)
@@ -37,19 +38,6 @@ internal sealed class PolicyOptions
         foreach (var option in new Option[] { Checkpoint, Value, Task, Search, SearchOptions, BudgetTokens, ThinkSeconds, MaxStepTokens, Seed, Threads, Slots })
             command.Options.Add(option);
         Difficulty.AddTo(command);
-    }
-
-    public ITask BuildTask(ParseResult parse)
-    {
-        var name = parse.GetValue(Task)!;
-        try
-        {
-            return TaskCatalog.Create(name, Difficulty.Read(parse));
-        }
-        catch (ArgumentException error)
-        {
-            throw new UserInputException($"--task: {error.Message}", error);
-        }
     }
 
     public MethodSpec Method(ParseResult parse) => MethodSpec.Of(parse.GetValue(Search)!, parse.GetValue(SearchOptions) ?? []);
@@ -69,7 +57,7 @@ internal sealed class PolicyOptions
     public IValueEstimator ValueEstimator(ParseResult parse, ITask task, PolicyProposer proposer, WorkerPool pool)
     {
         if (parse.GetValue(Value) is not { } path) return new PolicyValueEstimator(proposer);
-        var (model, tokenizer) = Load(path, task);
+        var (model, tokenizer, _) = Load(path, task);
         if (!tokenizer.Alphabet.SequenceEqual(proposer.Tokenizer.Alphabet))
             throw new InvalidDataException($"{path}: its alphabet differs from the policy's ({parse.GetValue(Checkpoint)}): the value network must read the policy's tokens");
         try
@@ -82,18 +70,43 @@ internal sealed class PolicyOptions
         }
     }
 
-    /// <summary>Loads the checkpoint; a file without an alphabet takes the task's, when the vocabularies agree.</summary>
-    public (Gpt Model, Tokenizer Tokenizer) Load(ParseResult parse, ITask task) => Load(parse.GetValue(Checkpoint)!, task);
+    /// <summary>
+    /// Loads --checkpoint and the task to work on: the one it records unless --task or a difficulty option says otherwise
+    /// (each difference logged as a warning); a checkpoint that records none needs --task.
+    /// </summary>
+    public LoadedPolicy Load(ParseResult parse, Serilog.ILogger log)
+    {
+        var path = parse.GetValue(Checkpoint) ?? throw new UserInputException("give the policy with --checkpoint");
+        var (checkpoint, recorded) = ReadCheckpoint(path);
+        var spec = TaskDifficultyOptions.ForCheckpoint(path, recorded, parse.GetValue(Task), Difficulty.Read(parse), log);
+        var task = TaskDifficultyOptions.CreateTask(spec);
+        var (model, tokenizer) = WithTokenizer(path, checkpoint, task);
+        return new LoadedPolicy(model, tokenizer, task);
+    }
 
-    static (Gpt Model, Tokenizer Tokenizer) Load(string path, ITask task)
+    /// <summary>Loads <paramref name="path"/> to search <paramref name="task"/>, which its alphabet must cover.</summary>
+    public static LoadedPolicy Load(string path, ITask task)
+    {
+        var (model, tokenizer) = WithTokenizer(path, ReadCheckpoint(path).Checkpoint, task);
+        return new LoadedPolicy(model, tokenizer, task);
+    }
+
+    static (LoadedCheckpoint Checkpoint, TaskSpec? Task) ReadCheckpoint(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"checkpoint {path} does not exist", path);
-        var loaded = Policy.Checkpoint.Load(path);
+        return TaskCheckpoint.Load(path);
+    }
+
+    /// <summary>The checkpoint's tokenizer, or for a file without an alphabet the task's, when the vocabularies agree; the
+    /// task's characters must all be readable.</summary>
+    static (Gpt Model, Tokenizer Tokenizer) WithTokenizer(string path, LoadedCheckpoint loaded, ITask task)
+    {
         var tokenizer = loaded.Tokenizer ?? TaskTokenizer.For(task);
         if (tokenizer.VocabSize != loaded.Model.Config.Vocab)
             throw new InvalidDataException($"{path}: the model's vocab is {loaded.Model.Config.Vocab} but task {task.Name}'s alphabet gives {tokenizer.VocabSize} tokens");
         var missing = task.Alphabet.Where(c => c != '\n' && !tokenizer.Alphabet.Contains(c)).Distinct().ToArray();
-        if (missing.Length > 0) throw new InvalidDataException($"{path}: its alphabet lacks task {task.Name}'s characters '{new string(missing)}'");
+        if (missing.Length > 0)
+            throw new UserInputException($"task {task.Name} writes characters '{new string(missing)}' that the policy of {path} cannot read");
         return (loaded.Model, tokenizer);
     }
 

@@ -5,13 +5,13 @@ using Reasoner.Experiments.Runs;
 
 namespace Reasoner.Cli.Commands;
 
-/// <summary><c>reasoner report RUN_DIR</c>: rebuilds summary.md and plots/*.svg of a run from its metrics alone.</summary>
+/// <summary><c>reasoner report RUN_DIR</c>: rebuilds summary.md, plots/*.svg and report.html of a run from its metrics and outcomes alone.</summary>
 internal static class ReportCommand
 {
     public static Command Create()
     {
         var runDirectory = new Argument<string>("run-dir") { Description = "A run directory (results/<experiment>-<timestamp>) holding metrics.jsonl" };
-        var command = new Command("report", "Rebuild a run's summary.md and plots/*.svg from its metrics.jsonl and outcomes.jsonl.");
+        var command = new Command("report", "Rebuild a run's summary.md, plots/*.svg and report.html from its metrics.jsonl and outcomes.jsonl.");
         command.Arguments.Add(runDirectory);
         command.SetAction(parseResult =>
         {
@@ -22,7 +22,7 @@ internal static class ReportCommand
             {
                 io.Log.Information("Wrote {Path}", path);
             }
-            io.Out.WriteLine(JsonSerializer.Serialize(new { run = run.Path, summary = written[0], plots = written.Skip(1) }));
+            io.Out.WriteLine(JsonSerializer.Serialize(new { run = run.Path, summary = written[0], report = written[1], plots = written.Skip(2) }));
             return 0;
         });
         return command;

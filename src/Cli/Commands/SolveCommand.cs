@@ -30,11 +30,10 @@ internal static class SolveCommand
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
-            var task = policy.BuildTask(parse);
-            var theProblem = ReadProblem(task, parse.GetValue(problem), parse.GetValue(target), parse.GetValue(problemJson));
             var method = policy.Method(parse);
             var budget = policy.Budget(parse);
-            var (model, tokenizer) = policy.Load(parse, task);
+            var (model, tokenizer, task) = policy.Load(parse, io.Log);
+            var theProblem = ReadProblem(task, parse.GetValue(problem), parse.GetValue(target), parse.GetValue(problemJson));
             using var pool = policy.Pool(parse);
             var proposer = new PolicyProposer(model, tokenizer, pool, parse.GetValue(policy.Slots));
             var result = method.Create().Run(task, theProblem, proposer, policy.ValueEstimator(parse, task, proposer, pool), budget, new Random(parse.GetValue(policy.Seed)));

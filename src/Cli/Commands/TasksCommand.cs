@@ -100,7 +100,8 @@ internal static class TasksCommand
 
     private static Command ScoreCommand()
     {
-        var command = new Command("score", "Score JSON lines {problem, completion} from standard input; print {id, correct, format_ok, reward, step_valid, reason}.");
+        var command = new Command("score", "Score JSON lines {problem, completion} from standard input (or --input); print {id, correct, format_ok, reward, step_valid, reason}.");
+        var input = new Option<FileInfo?>("--input") { Description = "Read the completions from this JSONL file instead of standard input." };
         var taskOption = new Option<string>("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
         var formatBonus = new Option<double>("--format-bonus") { Description = "Reward of a well-formed wrong answer (TinyZero: 0.1).", DefaultValueFactory = _ => 0 };
         var processWeight = new Option<double>("--process-weight") { Description = "Weight of the fraction of valid steps.", DefaultValueFactory = _ => 0 };
@@ -109,12 +110,18 @@ internal static class TasksCommand
         command.Options.Add(formatBonus);
         command.Options.Add(processWeight);
         command.Options.Add(lengthPenalty);
+        command.Options.Add(input);
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
             var task = TaskDifficultyOptions.CreateTask(parse.GetValue(taskOption)!);
             var rewards = new RewardConfig(parse.GetValue(formatBonus), parse.GetValue(processWeight), parse.GetValue(lengthPenalty));
-            var (scored, errors) = Score(task, Console.In, io.Out, rewards);
+            // The process's standard input only when no file is named: System.CommandLine gives an invocation an output
+            // and an error stream of its own, but no input, so tests (and scripts) name a file.
+            var file = parse.GetValue(input);
+            if (file is { Exists: false }) throw new FileNotFoundException($"--input {file.FullName} does not exist", file.FullName);
+            using var reader = file is null ? null : file.OpenText();
+            var (scored, errors) = Score(task, reader ?? Console.In, io.Out, rewards);
             io.Log.Information("Scored {Scored} completions, {Errors} malformed input lines", scored, errors);
             return 0;
         });

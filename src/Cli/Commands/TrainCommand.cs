@@ -26,9 +26,13 @@ internal static class TrainCommand
     }
 
     /// <summary>Options both subcommands take: the task, its problems, the optimisation and the output.</summary>
-    private sealed class CommonOptions
+    private sealed class CommonOptions(bool fromCheckpoint)
     {
-        public Option<string> Task { get; } = new("--task") { Description = $"Task: {string.Join(", ", TaskCatalog.Names)}.", Required = true };
+        public Option<string?> Task { get; } = new("--task")
+        {
+            Description = $"Task: {string.Join(", ", TaskCatalog.Names)}{(fromCheckpoint ? " (default: the one the policy was trained on, with its difficulty)" : "")}.",
+            Required = !fromCheckpoint,
+        };
         public TaskDifficultyOptions Difficulty { get; } = new();
         public Option<string> Out { get; } = new("--out") { Description = "Checkpoint to write (.safetensors); the loss curve goes beside it.", Required = true };
         public Option<int> Problems { get; } = new("--problems") { Description = "Training problems (from the Train split).", DefaultValueFactory = _ => 1000 };
@@ -44,15 +48,20 @@ internal static class TrainCommand
         public Option<int> TestProblems { get; } = new("--test-problems") { Description = "Held-out Test-split problems (refused in training; the first --eval are evaluated).", DefaultValueFactory = _ => 200 };
         public Option<int> TestSeed { get; } = new("--test-seed") { Description = "Seed of the held-out problems.", DefaultValueFactory = _ => 0 };
         public Option<int> Eval { get; } = new("--eval") { Description = "Held-out problems evaluated after training (0: none).", DefaultValueFactory = _ => 100 };
+        public Option<int> MaxNonFinite { get; } = new("--max-non-finite-steps")
+        {
+            Description = "A step with a non-finite loss or gradient norm is skipped and halves the learning rate; this many in a row stop training.",
+            DefaultValueFactory = _ => ExampleTrainerConfig.DefaultMaxNonFiniteSteps,
+        };
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { Task, Out, Problems, Steps, Batch, LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, TestProblems, TestSeed, Eval })
+            foreach (var option in new Option[] { Task, Out, Problems, Steps, Batch, LearningRate, MinLearningRate, Warmup, WeightDecay, Clip, Seed, Threads, TestProblems, TestSeed, Eval, MaxNonFinite })
                 command.Options.Add(option);
             Difficulty.AddTo(command);
         }
 
-        public ITask BuildTask(ParseResult parse) => TaskDifficultyOptions.CreateTask(parse.GetValue(Task)!, Difficulty.Read(parse));
+        public TaskSpec Spec(ParseResult parse) => new(parse.GetValue(Task)!, Difficulty.Read(parse));
 
         public (IReadOnlyList<Problem> Training, IReadOnlyList<Problem> Test) Generate(ParseResult parse, ITask task)
         {
@@ -66,7 +75,8 @@ internal static class TrainCommand
             try
             {
                 return new ExampleTrainerConfig(parse.GetValue(Batch), lr, parse.GetValue(MinLearningRate) ?? lr / 10, parse.GetValue(Warmup), DecaySteps: parse.GetValue(Steps),
-                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight, PositiveValueWeight: positiveValueWeight).Validated();
+                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight, PositiveValueWeight: positiveValueWeight,
+                    MaxNonFiniteSteps: parse.GetValue(MaxNonFinite)).Validated();
             }
             catch (ArgumentException error)
             {
@@ -113,14 +123,15 @@ internal static class TrainCommand
     private static Command SftCommand()
     {
         var command = new Command("sft", "Train a policy from scratch on the expert's solutions of training problems (imitation).");
-        var common = new CommonOptions();
+        var common = new CommonOptions(fromCheckpoint: false);
         var model = new ModelOptions();
         common.AddTo(command);
         model.AddTo(command);
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
-            var task = common.BuildTask(parse);
+            var spec = common.Spec(parse);
+            var task = TaskDifficultyOptions.CreateTask(spec);
             var tokenizer = TaskTokenizer.For(task);
             var (training, test) = common.Generate(parse, task);
             var demonstrations = Refusing(() => Demonstrations.Create(task, training, new HeldOutProblems(task, test)));
@@ -135,7 +146,7 @@ internal static class TrainCommand
             var trainer = new ExampleTrainer(policy, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: 0f));
             var (curve, seconds) = TrainWithProgress(io, trainer, demonstrations, parse.GetValue(common.Steps), new Random(seed), "sft");
             string output = common.OutPath(parse);
-            Checkpoint.Save(output, policy, tokenizer);
+            TaskCheckpoint.Save(output, policy, tokenizer, spec);
             WriteCurve(curve, output, $"train sft: {task.Name}");
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
             var greedy = evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
@@ -166,7 +177,7 @@ internal static class TrainCommand
         var command = new Command("value",
             "Train a value model: targets are the fraction of K policy samples from each partial solution that the task verifies. " +
             "By default the value head of the policy itself (shared trunk, demonstrations rehearsed at --policy-weight); --separate trains a model of its own.");
-        var common = new CommonOptions();
+        var common = new CommonOptions(fromCheckpoint: true);
         var model = new ModelOptions();
         var policyPath = new Option<string>("--policy") { Description = "The policy checkpoint whose rollouts give the targets.", Required = true };
         var samples = new Option<int>("--samples") { Description = "Completions sampled per prefix (K).", DefaultValueFactory = _ => 8 };
@@ -185,8 +196,7 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
-            var task = common.BuildTask(parse);
-            var (policy, tokenizer) = LoadPolicy(parse.GetValue(policyPath)!, task);
+            var (policy, tokenizer, spec, task) = LoadPolicy(parse.GetValue(policyPath)!, common, parse, io.Log);
             var (training, test) = common.Generate(parse, task);
             var heldOut = new HeldOutProblems(task, test);
             Refusing(() => { heldOut.EnsureNoneOf(training); return 0; });
@@ -275,7 +285,7 @@ internal static class TrainCommand
             var heldOutValues = heldOutTargets.SelectMany(TargetsOf).ToList();
             double? constant = heldOutValues.Count > 0 ? heldOutValues.Average(target => Bce(mean, target)) : null;
             string output = common.OutPath(parse);
-            Checkpoint.Save(output, valueModel, tokenizer);
+            TaskCheckpoint.Save(output, valueModel, tokenizer, spec);
             WriteCurve(curve, output, $"train value: {task.Name}");
             io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3}",
                 output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc);
@@ -307,15 +317,19 @@ internal static class TrainCommand
         return command;
     }
 
-    private static (Gpt Model, Tokenizer Tokenizer) LoadPolicy(string path, ITask task)
+    /// <summary>The policy checkpoint and the task to train its value on: the one it records unless --task or a difficulty
+    /// option says otherwise (each difference a warning); its alphabet must be the task's.</summary>
+    private static (Gpt Model, Tokenizer Tokenizer, TaskSpec Spec, ITask Task) LoadPolicy(string path, CommonOptions common, ParseResult parse, Serilog.ILogger log)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such policy checkpoint", path);
-        var loaded = Checkpoint.Load(path);
+        var (loaded, recorded) = TaskCheckpoint.Load(path);
+        var spec = TaskDifficultyOptions.ForCheckpoint(path, recorded, parse.GetValue(common.Task), common.Difficulty.Read(parse), log);
+        var task = TaskDifficultyOptions.CreateTask(spec);
         var expected = TaskTokenizer.For(task);
         var tokenizer = loaded.Tokenizer ?? throw new InvalidDataException($"{path}: the checkpoint carries no tokenizer alphabet");
         if (tokenizer.Alphabet != expected.Alphabet)
             throw new InvalidDataException($"{path}: its alphabet \"{tokenizer.Alphabet}\" is not the {task.Name} task's \"{expected.Alphabet}\"");
-        return (loaded.Model, tokenizer);
+        return (loaded.Model, tokenizer, spec, task);
     }
 
     private static IReadOnlyList<Problem> Draw(ITask task, Split split, int count, int seed, string option)
@@ -373,22 +387,31 @@ internal static class TrainCommand
     }
 
     /// <summary>Trains with a Spectre progress bar showing the loss and tokens/s on a terminal; elsewhere (a pipe, a CI log) a
-    /// log line at every tenth of the steps.</summary>
+    /// log line at every tenth of the steps. A step the NaN/inf guard skipped is logged as a warning (on a terminal once the
+    /// bar is done, the bar counting them meanwhile).</summary>
     private static (LossCurve Curve, double Seconds) TrainWithProgress(CommandIO io, ExampleTrainer trainer, IReadOnlyList<TrainingExample> examples, int steps, Random random, string label)
     {
         var clock = Stopwatch.StartNew();
         LossCurve? curve = null;
+        var skipped = new List<TrainingStep>();
         try
         {
             if (!io.ErrorIsTerminal)
                 return (trainer.Train(examples, steps, random, new LogProgress(io.Log, trainer, clock, label, steps)), clock.Elapsed.TotalSeconds);
-            io.ErrorAnsi.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-                .Start(context =>
-                {
-                    var bar = context.AddTask(label, maxValue: Math.Max(steps, 1));
-                    curve = trainer.Train(examples, steps, random, new BarProgress(bar, trainer, clock, label));
-                });
+            try
+            {
+                io.ErrorAnsi.Progress()
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+                    .Start(context =>
+                    {
+                        var bar = context.AddTask(label, maxValue: Math.Max(steps, 1));
+                        curve = trainer.Train(examples, steps, random, new BarProgress(bar, trainer, clock, label, skipped));
+                    });
+            }
+            finally
+            {
+                foreach (var step in skipped) LogSkipped(io.Log, label, step);
+            }
         }
         catch (ArgumentException error)
         {
@@ -397,6 +420,13 @@ internal static class TrainCommand
         return (curve!, clock.Elapsed.TotalSeconds);
     }
 
+    private static void LogSkipped(Serilog.ILogger log, string label, TrainingStep step) =>
+        log.Warning("{Label} step {Step}: loss {Loss}, gradient norm {Norm}: not finite, step skipped (weights and optimiser state kept), learning rate halved to {Rate}",
+            label, step.Step, Number(step.Losses.Total), Number(step.GradNorm), Number(step.LearningRate));
+
+    // Plain text: Serilog would quote NaN and Infinity as JSON strings.
+    private static string Number(float value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+
     private sealed class LogProgress(Serilog.ILogger log, ExampleTrainer trainer, Stopwatch clock, string label, int steps) : IProgress<TrainingStep>
     {
         private readonly int _every = Math.Max(1, steps / 10);
@@ -404,19 +434,23 @@ internal static class TrainCommand
 
         public void Report(TrainingStep step)
         {
-            if (++_done % _every != 0 && _done != steps) return;
-            log.Information("{Label} step {Done}/{Steps}: loss {Loss:F3}{Value}, {Rate:N0} tok/s", label, _done, steps, step.Losses.TokenLoss,
-                step.Losses.ValueLoss is { } v ? $", value {v:F3}" : "", trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            ++_done;
+            if (step.Skipped) LogSkipped(log, label, step);
+            else if (_done % _every == 0 || _done == steps)
+                log.Information("{Label} step {Done}/{Steps}: loss {Loss:F3}{Value}, {Rate:N0} tok/s", label, _done, steps, step.Losses.TokenLoss,
+                    step.Losses.ValueLoss is { } v ? $", value {v:F3}" : "", trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
     }
 
-    private sealed class BarProgress(ProgressTask bar, ExampleTrainer trainer, Stopwatch clock, string label) : IProgress<TrainingStep>
+    private sealed class BarProgress(ProgressTask bar, ExampleTrainer trainer, Stopwatch clock, string label, List<TrainingStep> skipped) : IProgress<TrainingStep>
     {
         public void Report(TrainingStep step)
         {
+            if (step.Skipped) skipped.Add(step);
             var losses = step.Losses;
             string value = losses.ValueLoss is { } v ? $" value {v:F3}" : "";
-            bar.Description = $"{label} loss {losses.TokenLoss:F3}{value} {trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):N0} tok/s";
+            string skips = skipped.Count > 0 ? $" ({skipped.Count} skipped: not finite)" : "";
+            bar.Description = $"{label} loss {losses.TokenLoss:F3}{value} {trainer.TokensProcessed / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):N0} tok/s{skips}";
             bar.Increment(1);
         }
     }

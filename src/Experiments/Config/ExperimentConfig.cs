@@ -91,8 +91,11 @@ public sealed record TaskConfig(
 
     public RewardConfig Rewards => new(FormatBonus);
 
+    /// <summary>The task as checkpoints record it.</summary>
+    public TaskSpec Spec => new(Name, Options);
+
     /// <summary>The task, built through <see cref="TaskCatalog"/>.</summary>
-    public ITask Create() => TaskCatalog.Create(Name, Options);
+    public ITask Create() => Spec.Create();
 
     public IEnumerable<ConfigIssue> Validate()
     {
@@ -152,7 +155,9 @@ public sealed record ImitationConfig(
     [Range(0.0, 1.0)] double? ValueLr = null,
     // Examples whose states are all solvable are repeated until they are this share of the value data (a weak policy's
     // states are mostly dead ends: without it a value that predicts the base rate at each depth is a deep basin); 0: off.
-    [Range(0.0, 0.9)] double ValuePositiveShare = 0.3);
+    [Range(0.0, 0.9)] double ValuePositiveShare = 0.3,
+    // A step whose loss or gradient norm is not finite is skipped and halves the learning rate; this many in a row stop the run.
+    [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps);
 
 /// <summary>Which model values states in search.</summary>
 public enum ValueNetwork
@@ -198,7 +203,9 @@ public sealed record SelfImprovementConfig(
     bool Gating = false,
     [Range(1, int.MaxValue)] int GatingProblems = 100,
     // Most policy/value requests the inference server puts in one forward pass.
-    [Range(1, 4096)] int InferenceBatch = 64)
+    [Range(1, 4096)] int InferenceBatch = 64,
+    // As imitation.max_non_finite_steps, for each iteration's training.
+    [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps)
 {
     public SearchConfig Search { get; init; } = Search ?? new();
 }
@@ -261,10 +268,12 @@ public sealed record EvaluationConfig(
     IReadOnlyList<int>? Seeds = null,
     // The held-out task, when it is not the training task's test split: e.g. game24 (the Tree-of-Thoughts test set) for a
     // policy trained on 4-number Countdown with target 24. Its characters must be the training task's.
-    TaskConfig? Task = null) : IValidatedConfig
+    TaskConfig? Task = null,
+    EvaluationBudgets? Budgets = null) : IValidatedConfig
 {
     public IReadOnlyList<SearchMethod> Methods { get; init; } = Methods ?? [SearchMethod.System1, SearchMethod.Mcts];
     public IReadOnlyList<int> Seeds { get; init; } = Seeds ?? [0];
+    public EvaluationBudgets Budgets { get; init; } = Budgets ?? new();
 
     public IEnumerable<ConfigIssue> Validate()
     {
@@ -279,6 +288,35 @@ public sealed record EvaluationConfig(
         if (Methods.Distinct().Count() != Methods.Count)
         {
             yield return new ConfigIssue("methods", "a method is listed twice");
+        }
+    }
+}
+
+/// <summary>
+/// The equal-compute comparison of every evaluation: accuracy against generated tokens per problem at several budgets,
+/// so that search counts as ahead only where it beats sampling at the same tokens.
+/// </summary>
+public sealed record EvaluationBudgets(
+    // One run of this many samples per problem and seed, at search.temperature, its finished samples scored by the value
+    // model: maj@k, best-of-k (by value) and pass@k (an oracle bound) for every k up to it are averages over k-subsets
+    // of these samples, at k/samples of their tokens. A search is matched against maj@k only if k samples cost at least
+    // its tokens, so this must be large enough to reach the costliest search. 0: no sampling curves.
+    [Range(0, 4096)] int Samples = 32,
+    // Each tree search (beam, tot-bfs, tot-dfs, mcts) is also evaluated at these fractions of its size: beam width, ToT
+    // breadth (BFS) or proposals (DFS), MCTS simulations. The configured size (1) is always evaluated.
+    IReadOnlyList<double>? SearchScales = null) : IValidatedConfig
+{
+    public IReadOnlyList<double> SearchScales { get; init; } = SearchScales ?? [0.25, 0.5];
+
+    public IEnumerable<ConfigIssue> Validate()
+    {
+        foreach (double scale in SearchScales.Where(s => !(s > 0 && s <= 16) || s == 1))
+        {
+            yield return new ConfigIssue("search_scales", $"{scale.ToString(System.Globalization.CultureInfo.InvariantCulture)} is not a scale: use fractions in (0, 16] other than 1 (the configured size, always evaluated)");
+        }
+        if (SearchScales.Distinct().Count() != SearchScales.Count)
+        {
+            yield return new ConfigIssue("search_scales", "a scale is listed twice");
         }
     }
 }

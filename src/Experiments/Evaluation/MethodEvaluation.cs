@@ -15,6 +15,7 @@ public sealed record MethodEvaluation(
     double MeanGeneratedTokens,
     double MeanPolicyTokens,
     double MeanValueEvaluations,
+    double MeanNodes,
     double Seconds,
     IReadOnlyList<ProblemResult> Outcomes)
 {
@@ -33,6 +34,6 @@ public sealed record MethodEvaluation(
         var correct = outcomes.Count(o => o.Correct);
         return new MethodEvaluation(name, outcomes.Count, correct, Proportions.Wilson(correct, outcomes.Count),
             outcomes.Average(o => o.Reward), outcomes.Average(o => (double)o.GeneratedTokens), outcomes.Average(o => (double)o.PolicyTokens),
-            outcomes.Average(o => (double)o.ValueEvaluations), outcomes.Sum(o => o.Seconds), outcomes);
+            outcomes.Average(o => (double)o.ValueEvaluations), outcomes.Average(o => (double)o.Nodes), outcomes.Sum(o => o.Seconds), outcomes);
     }
 }

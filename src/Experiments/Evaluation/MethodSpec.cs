@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Globalization;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Reports;
@@ -11,11 +12,16 @@ namespace Reasoner.Experiments.Evaluation;
 /// </summary>
 public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, string> Options)
 {
-    public static MethodSpec SystemOne { get; } = new("greedy", new Dictionary<string, string>());
+    public static MethodSpec SystemOne { get; } = new("greedy", ReadOnlyDictionary<string, string>.Empty);
+
+    /// <summary>The name results give it instead of the one <see cref="Label"/> builds: a run's evaluation names its
+    /// methods after the config (<c>mcts</c>), so <c>eval --run</c> does too.</summary>
+    public string? Name { get; init; }
 
     /// <summary>How results name it: greedy is <see cref="MethodResult.Baseline"/> (System 1), others carry their options.</summary>
     public string Label =>
         Method == "greedy" ? MethodResult.Baseline
+        : Name is not null ? Name
         : Options.Count == 0 ? Method
         : $"{Method}[{string.Join(";", Options.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key}={o.Value}"))}]";
 
@@ -24,10 +30,45 @@ public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, strin
     public ISearch Create() => SearchFactory.Create(Method, Options);
 
     /// <summary>The samples a <c>sample</c> spec draws (its k for pass@k and maj@k).</summary>
-    internal int Samples =>
-        Options.FirstOrDefault(o => o.Key.Replace("-", "", StringComparison.Ordinal).Equals("samples", StringComparison.OrdinalIgnoreCase)) is { Value: { } text }
+    internal int Samples => IntOption("samples", new SampleConfig().Samples);
+
+    /// <summary>
+    /// The option that sets a tree search's size, which equal-compute scaling multiplies: beam width, ToT-BFS breadth,
+    /// ToT-DFS proposals per state, MCTS simulations; with its value here. Null for methods without one: greedy has no
+    /// size, and the sizes of sample and best-of-n are covered by subsets of one sampling run.
+    /// </summary>
+    internal (string Option, int Size)? SizeOption => Method switch
+    {
+        "beam" => ("width", IntOption("width", new Reasoner.Search.BeamConfig().Width)),
+        "tot-bfs" => ("breadth", IntOption("breadth", new TotBfsConfig().Breadth)),
+        "tot-dfs" => ("proposals", IntOption("proposals", new TotDfsConfig().Proposals)),
+        "mcts" => ("simulations", IntOption("simulations", new Reasoner.Search.Mcts.MctsConfig().Simulations)),
+        _ => null,
+    };
+
+    /// <summary>
+    /// This search at <paramref name="scale"/> times its size (rounded, at least 1), everything else alike; null when
+    /// the method has no size or the scaled size is its own.
+    /// </summary>
+    public MethodSpec? Scaled(double scale)
+    {
+        if (!(scale > 0)) throw new ArgumentOutOfRangeException(nameof(scale), scale, "a scale must be positive");
+        if (SizeOption is not var (option, size)) return null;
+        int scaled = Math.Max(1, (int)Math.Round(size * scale, MidpointRounding.AwayFromZero));
+        if (scaled == size) return null;
+        var options = Options.Where(o => Normalise(o.Key) != option).ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
+        options[option] = scaled.ToString(CultureInfo.InvariantCulture);
+        // Another size is another search: it does not keep the name given to this one.
+        return Checked(this with { Options = options, Name = null });
+    }
+
+    /// <summary>The value of an integer option however it is spelled (simulations, Simulations), or its default.</summary>
+    private int IntOption(string name, int fallback) =>
+        Options.FirstOrDefault(o => Normalise(o.Key) == name) is { Value: { } text }
             ? int.Parse(text, CultureInfo.InvariantCulture)
-            : new SampleConfig().Samples;
+            : fallback;
+
+    private static string Normalise(string key) => key.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal).ToLowerInvariant();
 
     /// <summary>
     /// The spec of an experiment's method, with the experiment's settings, for evaluation: MCTS without root noise and

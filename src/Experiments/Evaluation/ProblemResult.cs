@@ -7,6 +7,9 @@ namespace Reasoner.Experiments.Evaluation;
 /// <param name="Answer">The chosen completion's parsed answer, null without an answer line.</param>
 /// <param name="PolicyTokens">Tokens the policy ran forward (prompt included).</param>
 /// <param name="ValueEvaluations">States the value model scored.</param>
+/// <param name="Nodes">Nodes of the search tree, root included (its size: what search throughput counts).</param>
+/// <param name="Seconds">The search's wall time; searched together with others, it includes the batches it shared.</param>
+/// <param name="Samples">The sampling run of the equal-compute curves only: every sample's answer, verdict and value.</param>
 public sealed record ProblemResult(
     string ProblemId,
     bool Correct,
@@ -15,4 +18,6 @@ public sealed record ProblemResult(
     long GeneratedTokens,
     long PolicyTokens,
     long ValueEvaluations,
-    double Seconds);
+    int Nodes,
+    double Seconds,
+    Metrics.SampledAnswers? Samples = null);

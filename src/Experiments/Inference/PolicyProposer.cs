@@ -7,9 +7,9 @@ namespace Reasoner.Experiments.Inference;
 
 /// <summary>
 /// The GPT policy as a search's step proposer. A state is a decoder slot holding the KV cache of its tokens
-/// ([Begin] + prompt + steps, each step ending in the separator). <see cref="Propose"/> forks every state's slot
-/// Count times and generates one line in each fork with ONE batched <see cref="GptDecoder.ProposeLines"/> call over
-/// the forks of all states, so a child continues from its parent's cache and never re-encodes the prefix.
+/// ([Begin] + prompt + steps, each step ending in the separator). <see cref="Propose(IReadOnlyList{StateHandle}, ProposeRequest)"/>
+/// forks every state's slot Count times and generates one line in each fork with ONE batched
+/// <see cref="GptDecoder.ProposeLines(ReadOnlySpan{int}, SamplingConfig, ReadOnlySpan{Random}, int)"/> call over the forks of all states, so a child continues from its parent's cache and never re-encodes the prefix.
 /// <para>
 /// Repeated proposals are returned as drawn, not merged: sampling, best-of-N and beam need the true sample
 /// frequencies, and the search merges repeats itself where the method asks for distinct steps (ToT, and MCTS, whose
@@ -21,9 +21,10 @@ namespace Reasoner.Experiments.Inference;
 /// the decoder grows to twice its slots: the live states are re-prefilled into the new one (counted in
 /// <see cref="ForwardTokens"/>), so give <c>slots</c> room for the search's peak (MCTS keeps every unexpanded leaf) to avoid that.
 /// </para>
-/// Not thread-safe: one search at a time.
+/// Several searches may share one proposer (their handles never collide), their calls answered together by
+/// <see cref="Propose(IReadOnlyList{ProposeCall})"/>; it is not thread-safe: one call at a time.
 /// </summary>
-public sealed class PolicyProposer : IStepProposer
+public sealed class PolicyProposer : IBatchedProposer
 {
     const int NoSlot = -1;
 
@@ -82,32 +83,52 @@ public sealed class PolicyProposer : IStepProposer
         return new RootState(Add(new State(tokens, slot, value)), tokens.Length);
     }
 
-    public IReadOnlyList<IReadOnlyList<StepProposal>> Propose(IReadOnlyList<StateHandle> handles, ProposeRequest request)
+    public IReadOnlyList<IReadOnlyList<StepProposal>> Propose(IReadOnlyList<StateHandle> handles, ProposeRequest request) =>
+        Propose([new ProposeCall(handles, request)])[0];
+
+    /// <summary>
+    /// Every call's forks in ONE batched <see cref="GptDecoder.ProposeLines(ReadOnlySpan{int}, SamplingConfig, ReadOnlySpan{Random}, int)"/>,
+    /// the forks of call i drawing from their own generator seeded with its request's seed, in the order they would alone.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<IReadOnlyList<StepProposal>>> Propose(IReadOnlyList<ProposeCall> calls)
     {
-        var count = request.Temperature <= 0 ? Math.Min(1, request.Count) : request.Count;
-        var parents = handles.Select(Get).ToArray();
+        if (calls.Count == 0) return [];
+        var first = calls[0].Request;
+        if (calls.Any(c => c.Request.Temperature != first.Temperature || c.Request.MaxStepTokens != first.MaxStepTokens))
+            throw new ArgumentException("calls answered together must share the temperature and the longest step", nameof(calls));
         // Forks of states already at the context's end would generate nothing: they get no proposals.
-        var forkOf = new List<int>(parents.Length * count);
-        for (var i = 0; i < parents.Length; i++)
-            if (parents[i].Tokens.Length < Model.Config.Context)
-                for (var c = 0; c < count; c++) forkOf.Add(i);
+        var forkOf = new List<(int Call, int State)>();
+        var randoms = new List<Random>();
+        for (var c = 0; c < calls.Count; c++)
+        {
+            var request = calls[c].Request;
+            var count = request.Temperature <= 0 ? Math.Min(1, request.Count) : request.Count;
+            var random = new Random(request.Seed);
+            for (var i = 0; i < calls[c].States.Count; i++)
+                if (Get(calls[c].States[i]).Tokens.Length < Model.Config.Context)
+                    for (var k = 0; k < count; k++)
+                    {
+                        forkOf.Add((c, i));
+                        randoms.Add(random);
+                    }
+        }
         var forks = new int[forkOf.Count];
         EnsureFreeSlots(forks.Length);
-        parents = handles.Select(Get).ToArray(); // growth moves states to new slots
+        // Read after growth, which moves states to new slots.
+        var parents = forkOf.Select(f => Get(calls[f.Call].States[f.State])).ToArray();
         if (Mode == PrefixMode.CacheReuse)
         {
-            for (var f = 0; f < forks.Length; f++) forks[f] = Decoder.Fork(parents[forkOf[f]].Slot);
+            for (var f = 0; f < forks.Length; f++) forks[f] = Decoder.Fork(parents[f].Slot);
         }
         else
         {
             for (var f = 0; f < forks.Length; f++) forks[f] = Decoder.Allocate();
-            ForwardTokens += Prefill(forks, forkOf.Select(i => parents[i].Tokens).ToArray());
+            ForwardTokens += Prefill(forks, parents.Select(p => p.Tokens).ToArray());
         }
-        var sampling = request.Temperature <= 0 ? SamplingConfig.Greedy : new SamplingConfig(request.Temperature);
-        if (forks.Length > 0) Decoder.ProposeLines(forks, sampling, new Random(request.Seed), request.MaxStepTokens);
+        var sampling = first.Temperature <= 0 ? SamplingConfig.Greedy : new SamplingConfig(first.Temperature);
+        if (forks.Length > 0) Decoder.ProposeLines(forks, sampling, randoms.ToArray(), first.MaxStepTokens);
 
-        var proposals = new List<StepProposal>[parents.Length];
-        for (var i = 0; i < proposals.Length; i++) proposals[i] = new List<StepProposal>(count);
+        var proposals = calls.Select(c => Enumerable.Range(0, c.States.Count).Select(_ => new List<StepProposal>()).ToArray()).ToArray();
         for (var f = 0; f < forks.Length; f++)
         {
             var slot = forks[f];
@@ -119,7 +140,7 @@ public sealed class PolicyProposer : IStepProposer
             // so it ends the trajectory like the end token does.
             var endOfText = finish != FinishReason.StopToken || generated[^1] == Tokenizer.End;
             var text = Tokenizer.Decode(generated).TrimEnd('\n');
-            var parent = parents[forkOf[f]];
+            var parent = parents[f];
             var tokens = new int[parent.Tokens.Length + generated.Length];
             parent.Tokens.CopyTo(tokens, 0);
             generated.CopyTo(tokens.AsSpan(parent.Tokens.Length));
@@ -133,9 +154,9 @@ public sealed class PolicyProposer : IStepProposer
             }
             // The proposal's ForwardTokens is the step's own tokens in both modes (each drawn token is fed once); the
             // prefixes re-encoded in re-encode mode are counted in this proposer's ForwardTokens only.
-            proposals[forkOf[f]].Add(new StepProposal(text, logProb, generated.Length, generated.Length, Add(new State(tokens, slot, value)), endOfText));
+            proposals[forkOf[f].Call][forkOf[f].State].Add(new StepProposal(text, logProb, generated.Length, generated.Length, Add(new State(tokens, slot, value)), endOfText));
         }
-        return proposals;
+        return proposals.Select(p => (IReadOnlyList<IReadOnlyList<StepProposal>>)p).ToList();
     }
 
     public void Release(StateHandle handle)

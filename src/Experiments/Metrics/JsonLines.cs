@@ -9,14 +9,21 @@ namespace Reasoner.Experiments.Metrics;
 /// </summary>
 internal static class JsonLines
 {
-    public static readonly JsonSerializerOptions Options = new()
+    // Read-only once built: options are process-wide, and nobody may change how another caller's rows are written.
+    public static readonly JsonSerializerOptions Options = ReadOnly(new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false) },
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
-    };
+    });
+
+    private static JsonSerializerOptions ReadOnly(JsonSerializerOptions options)
+    {
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     public static string Serialize<T>(T row) => JsonSerializer.Serialize(row, Options);
 

@@ -1,4 +1,5 @@
 using Reasoner.Experiments.Statistics;
+using Reasoner.Policy;
 
 namespace Reasoner.Experiments.Metrics;
 
@@ -14,6 +15,9 @@ public enum Stage { Imitation, SelfImprovement, Evaluation }
 /// <param name="Step">Optimiser step counted across the whole run, so loss curves of both stages join into one line.</param>
 /// <param name="Accuracy">Fraction of the N problems solved (top-1).</param>
 /// <param name="MeanReward">Mean reward of the row's trajectories (training batch or evaluated problems).</param>
+/// <param name="LearningRate">A training step's learning rate (after a skipped step: the halved rate from then on).</param>
+/// <param name="Skipped">True for a training step the NaN/inf guard skipped: its loss or gradient norm was not finite (the
+/// row leaves such losses out), nothing was updated and the learning rate was halved.</param>
 public sealed record MetricsRow(
     int Iteration,
     Stage Stage,
@@ -29,8 +33,18 @@ public sealed record MetricsRow(
     long? GeneratedTokens = null,
     long? PolicyTokens = null,
     long? ValueCalls = null,
-    double? WallSeconds = null)
+    double? WallSeconds = null,
+    double? LearningRate = null,
+    bool? Skipped = null)
 {
+    /// <summary>The row of one optimiser step (<paramref name="step"/> counted across the run); non-finite losses are left out.</summary>
+    public static MetricsRow Training(int iteration, Stage stage, long step, TrainingStep trained)
+    {
+        static double? Finite(float? loss) => loss is { } value && float.IsFinite(value) ? value : null;
+        return new MetricsRow(iteration, stage, Step: step, PolicyLoss: Finite(trained.Losses.TokenLoss), ValueLoss: Finite(trained.Losses.ValueLoss),
+            LearningRate: trained.LearningRate, Skipped: trained.Skipped ? true : null);
+    }
+
     /// <summary>An evaluation row for <paramref name="correct"/> of <paramref name="n"/> problems, with its Wilson 95% interval.</summary>
     public static MetricsRow Evaluation(int iteration, string method, int correct, int n, double? meanReward = null,
         long? generatedTokens = null, long? policyTokens = null, long? valueCalls = null, double? wallSeconds = null)

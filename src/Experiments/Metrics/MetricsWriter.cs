@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -11,8 +12,8 @@ namespace Reasoner.Experiments.Metrics;
 /// </summary>
 public sealed class MetricsWriter : IDisposable
 {
-    private static readonly PropertyInfo[] Columns = typeof(MetricsRow).GetConstructors()[0].GetParameters()
-        .Select(p => typeof(MetricsRow).GetProperty(p.Name!)!).ToArray();
+    private static readonly ImmutableArray<PropertyInfo> Columns = typeof(MetricsRow).GetConstructors()[0].GetParameters()
+        .Select(p => typeof(MetricsRow).GetProperty(p.Name!)!).ToImmutableArray();
 
     private readonly StreamWriter jsonl;
     private readonly StreamWriter csv;
@@ -51,13 +52,14 @@ public sealed class MetricsWriter : IDisposable
     internal static StreamWriter Open(string path) =>
         new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
 
-    /// <summary>Invariant numbers ("R" for doubles so values round-trip), kebab-case stages, RFC 4180 quoting, empty for null.</summary>
+    /// <summary>Invariant numbers ("R" for doubles so values round-trip), true/false as in JSON, kebab-case stages, RFC 4180 quoting, empty for null.</summary>
     private static string CsvCell(object? value)
     {
         string text = value switch
         {
             null => "",
             double real => real.ToString("R", CultureInfo.InvariantCulture),
+            bool flag => flag ? "true" : "false",
             Stage stage => JsonNamingPolicy.KebabCaseLower.ConvertName(stage.ToString()),
             IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString() ?? "",

@@ -6,10 +6,12 @@ namespace Reasoner.Experiments.Reports;
 internal static class RunPlots
 {
     /// <summary>File name (in plots/) to SVG text.</summary>
-    public static IReadOnlyList<(string File, string Svg)> Render(IReadOnlyList<MetricsRow> metrics)
+    /// <param name="comparisons">Each iteration's equal-compute comparison (<see cref="ComputeComparison.ForEachIteration"/>).</param>
+    public static IReadOnlyList<(string File, string Svg)> Render(IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes,
+        IReadOnlyDictionary<int, ComputeComparison> comparisons)
     {
         var plots = new List<(string, string)>();
-        var results = MethodResult.FromMetrics(metrics);
+        var results = MethodResult.From(metrics, outcomes);
         var methods = results.Select(r => r.Method).Distinct().ToList();
 
         var accuracy = methods.Select(m => new ChartSeries(m, results
@@ -49,10 +51,30 @@ internal static class RunPlots
             .ToList(), Connect: false)).ToList();
         if (frontier.Any(s => s.Points.Count > 0))
         {
-            plots.Add(("accuracy-vs-tokens.svg", new SvgLineChart("Accuracy vs generated tokens per problem", "generated tokens per problem (log)", "accuracy",
+            plots.Add(("accuracy-vs-tokens.svg", new SvgLineChart("Each iteration's evaluation: accuracy vs generated tokens", "generated tokens per problem (log)", "accuracy",
                 YMin: 0, YMax: 1, LogX: true).Render(frontier)));
         }
+
+        foreach (var comparison in comparisons.Values.OrderBy(c => c.Iteration))
+        {
+            plots.Add((EqualComputeFile(comparison.Iteration), EqualCompute(comparison)));
+        }
         return plots;
+    }
+
+    /// <summary>The plot of one iteration's equal-compute comparison.</summary>
+    public static string EqualComputeFile(int iteration) => $"equal-compute-{iteration}.svg";
+
+    /// <summary>One series per curve (System 1 a single point; pass@k dashed, as a bound), each point with its 95% interval.</summary>
+    private static string EqualCompute(ComputeComparison comparison)
+    {
+        var series = comparison.Points.GroupBy(p => p.Series).Select(curve => new ChartSeries(
+            curve.First().Oracle ? $"{curve.Key} (oracle)" : curve.Key,
+            curve.Select(p => new ChartPoint(p.GeneratedTokensPerProblem, p.Scores.Accuracy.Estimate, p.Scores.Accuracy.Low, p.Scores.Accuracy.High)).ToList(),
+            Dashed: curve.First().Oracle)).ToList();
+        string title = comparison.Iteration == 0 ? "Equal compute after imitation (95% CI)" : $"Equal compute, iteration {comparison.Iteration} (95% CI)";
+        // The y axis fits the data: at the accuracies small models reach, a 0-1 axis would flatten every curve.
+        return new SvgLineChart(title, "generated tokens per problem (log)", "accuracy", YMin: 0, LogX: true).Render(series);
     }
 
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

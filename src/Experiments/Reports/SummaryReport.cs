@@ -4,14 +4,16 @@ using Reasoner.Experiments.Metrics;
 
 namespace Reasoner.Experiments.Reports;
 
-/// <summary>summary.md of a run, from its metrics (and per-problem outcomes, for the paired tests) alone.</summary>
+/// <summary>summary.md of a run, from its metrics and per-problem outcomes alone.</summary>
 internal static class SummaryReport
 {
-    public static string Render(string runName, IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes, IReadOnlyList<string> plotFiles)
+    /// <param name="comparisons">Each iteration's equal-compute comparison (<see cref="ComputeComparison.ForEachIteration"/>).</param>
+    public static string Render(string runName, IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes,
+        IReadOnlyDictionary<int, ComputeComparison> comparisons, IReadOnlyList<string> plotFiles)
     {
         var text = new StringBuilder();
         text.AppendLine($"# {runName}").AppendLine();
-        var results = MethodResult.FromMetrics(metrics);
+        var results = MethodResult.From(metrics, outcomes);
         if (results.Count == 0)
         {
             text.AppendLine("No evaluation rows in metrics.jsonl yet.").AppendLine();
@@ -19,12 +21,28 @@ internal static class SummaryReport
         else
         {
             text.AppendLine($"""
-                Held-out evaluation. Accuracy is top-1 with its Wilson 95% interval over n problems; compute is per
-                problem (generated tokens, policy forward tokens, value-model calls) and wall time is for the whole
-                evaluation. "vs {MethodResult.Baseline}" is the exact McNemar test on the same problems: b = solved by
-                {MethodResult.Baseline} only, c = solved by the method only.
+                Held-out evaluation. Accuracy is top-1 with its 95% interval over the n problems, and "vs {MethodResult.Baseline}" is a
+                paired test on the same problems. Several evaluation seeds (n x s) are pooled per problem: each problem's score
+                is its mean over the s seeds, so a problem counts once. The interval is then Wilson's at the effective number of
+                trials p(1 - p) / Var(mean problem score), between n and n x s, and the test a sign-flip permutation test of the
+                per-problem differences ({Statistics.PairedTest.SignFlips:N0} draws). When every problem's score is 0 or 1 (one seed,
+                or seeds that agree) these are exactly the Wilson interval of k of n and the exact McNemar test: b = solved by
+                {MethodResult.Baseline} only, c = by the method only. Compute is per search (generated tokens, policy forward
+                tokens, value-model calls); wall time is for the whole evaluation.
                 """).AppendLine();
         }
+        if (comparisons.Count > 0)
+        {
+            text.AppendLine($"""
+                Equal compute. Each iteration also puts every method at the generated tokens it spent per problem. maj@k
+                (majority answer), best-of-k (the value model's pick) and pass@k (any of k correct: an oracle bound, not a
+                method) come from one run of n samples per problem: each k is the mean over k-subsets of those samples, at k/n
+                of their tokens. Tree searches also ran at smaller sizes ("mcts @ simulations=8"). A search is ahead at equal
+                compute only if it beats maj@k, and best-of-k, at the smallest k whose samples cost at least its tokens;
+                "ahead" and "behind" need p < {ComputeComparison.Alpha.ToString(CultureInfo.InvariantCulture)} in the paired test over problems.
+                """).AppendLine();
+        }
+        var embedded = new HashSet<string>();
         foreach (var iteration in results.GroupBy(r => r.Iteration))
         {
             text.AppendLine(iteration.Key == 0 ? "## Iteration 0 (after imitation)" : $"## Iteration {iteration.Key}").AppendLine();
@@ -32,11 +50,15 @@ internal static class SummaryReport
             text.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
             foreach (var result in iteration)
             {
-                text.AppendLine($"| {result.Method} | {Accuracy(result)} | {result.N?.ToString(CultureInfo.InvariantCulture) ?? "-"} " +
+                text.AppendLine($"| {result.Method} | {Accuracy(result)} | {Problems(result)} " +
                     $"| {Number(result.GeneratedTokensPerProblem)} | {Number(result.PolicyTokensPerProblem)} | {Number(result.ValueCallsPerProblem)} " +
                     $"| {Number(result.WallSeconds)} | {VersusBaseline(outcomes, result)} |");
             }
             text.AppendLine();
+            if (comparisons.TryGetValue(iteration.Key, out var comparison))
+            {
+                AppendEqualCompute(text, comparison, plotFiles, embedded);
+            }
         }
 
         var curve = RewardPoint.FromMetrics(metrics);
@@ -55,20 +77,74 @@ internal static class SummaryReport
             text.AppendLine();
         }
 
-        if (plotFiles.Count > 0)
+        var remaining = plotFiles.Where(p => !embedded.Contains(p)).ToList();
+        if (remaining.Count > 0)
         {
             text.AppendLine("## Plots").AppendLine();
-            foreach (string plot in plotFiles)
+            foreach (string plot in remaining)
             {
-                text.AppendLine($"![{Path.GetFileNameWithoutExtension(plot)}](plots/{plot})");
+                text.AppendLine(Image(plot));
             }
         }
         return text.ToString();
     }
 
-    internal static string Accuracy(MethodResult result) => result.Accuracy is { } a
-        ? double.IsNaN(a.Low) ? Percent(a.Estimate) : $"{Percent(a.Estimate)} [{Percent(a.Low)}, {Percent(a.High)}]"
-        : "-";
+    /// <summary>The iteration's accuracy-against-tokens table, each search's verdict at equal tokens, and its plot.</summary>
+    private static void AppendEqualCompute(StringBuilder text, ComputeComparison comparison, IReadOnlyList<string> plotFiles, HashSet<string> embedded)
+    {
+        text.AppendLine(comparison.Iteration == 0 ? "### Equal compute (after imitation)" : $"### Equal compute (iteration {comparison.Iteration})").AppendLine();
+        if (comparison.Samples is { } samples)
+        {
+            text.AppendLine($"maj@k, best-of-k and pass@k: k-subsets of {samples} samples per problem and seed.").AppendLine();
+        }
+        text.AppendLine("| method | generated tokens / problem | value calls / problem | accuracy [95% CI] | n |");
+        text.AppendLine("|---|---:|---:|---|---:|");
+        foreach (var point in comparison.Points.OrderBy(p => p.Oracle).ThenBy(p => p.Series == MethodResult.Baseline ? 0 : 1).ThenBy(p => p.GeneratedTokensPerProblem))
+        {
+            string name = point.Oracle ? $"{point.Label} (oracle)" : point.Label;
+            text.AppendLine($"| {name} | {Number(point.Scores.GeneratedTokensPerProblem)} | {Number(point.Scores.ValueCallsPerProblem)} " +
+                $"| {Accuracy(point.Scores.Accuracy)} | {Problems(point.Scores.Problems, point.Scores.Seeds)} |");
+        }
+        text.AppendLine();
+        if (comparison.Verdicts.Count > 0)
+        {
+            text.AppendLine($"| search | generated tokens / problem | accuracy | vs {MethodResult.Baseline} | vs maj@k at no fewer tokens | vs best-of-k at no fewer tokens |");
+            text.AppendLine("|---|---:|---|---|---|---|");
+            foreach (var verdict in comparison.Verdicts)
+            {
+                string versusSystemOne = verdict.VersusSystemOne is { } test ? ComputeComparison.Verdict(test) : "-";
+                text.AppendLine($"| {verdict.Search.Label} | {Number(verdict.Search.Scores.GeneratedTokensPerProblem)} | {Accuracy(verdict.Search.Scores.Accuracy)} " +
+                    $"| {versusSystemOne} | {Matched(verdict.VersusMajority, verdict)} | {Matched(verdict.VersusBest, verdict)} |");
+            }
+            text.AppendLine();
+        }
+        string plot = RunPlots.EqualComputeFile(comparison.Iteration);
+        if (plotFiles.Contains(plot))
+        {
+            text.AppendLine(Image(plot)).AppendLine();
+            embedded.Add(plot);
+        }
+    }
+
+    private static string Matched(MatchedBudget? matched, ComputeVerdict verdict) =>
+        matched is not null
+            ? $"{matched.Label} ({Number(matched.GeneratedTokensPerProblem)} tokens, {Percent(matched.Accuracy.Estimate)}): {ComputeComparison.Verdict(matched.Test)}"
+            : verdict.SamplesNeeded is { } needed
+                ? $"not matched: {needed} samples would cost its tokens (raise evaluation.budgets.samples)"
+                : "-";
+
+    private static string Image(string plot) => $"![{Path.GetFileNameWithoutExtension(plot)}](plots/{plot})";
+
+    internal static string Accuracy(MethodResult result) => result.Accuracy is { } a ? Accuracy(a) : "-";
+
+    private static string Accuracy(Statistics.Interval a) =>
+        double.IsNaN(a.Low) ? Percent(a.Estimate) : $"{Percent(a.Estimate)} [{Percent(a.Low)}, {Percent(a.High)}]";
+
+    private static string Problems(MethodResult result) =>
+        result.N is { } n ? Problems(n, result.Seeds) : "-";
+
+    private static string Problems(int problems, int seeds) =>
+        seeds > 1 ? FormattableString.Invariant($"{problems} x {seeds} seeds") : problems.ToString(CultureInfo.InvariantCulture);
 
     private static string VersusBaseline(IReadOnlyList<ProblemOutcome> outcomes, MethodResult result)
     {
@@ -76,9 +152,15 @@ internal static class SummaryReport
         {
             return "baseline";
         }
-        return PairedTest.Compute(outcomes, result.Iteration, MethodResult.Baseline, result.Method) is { } test
-            ? $"b={test.B} c={test.C}, {PValue(test.PValue)}"
-            : "-";
+        if (ProblemScores.TopOne(outcomes, result.Iteration, MethodResult.Baseline) is not { } baseline
+            || ProblemScores.TopOne(outcomes, result.Iteration, result.Method) is not { } method)
+        {
+            return "-";
+        }
+        var test = baseline.PairedWith(method);
+        return test.Problems == 0 ? "-"
+            : test.IsMcNemar ? $"b={test.OnlyFirst} c={test.OnlySecond}, {PValue(test.PValue)}"
+            : FormattableString.Invariant($"{100 * -test.MeanDifference:+0.0;-0.0;0.0} points, {PValue(test.PValue)} (sign-flip)");
     }
 
     internal static string PValue(double p) => p < 0.001 ? "p<0.001" : "p=" + p.ToString("0.000", CultureInfo.InvariantCulture);

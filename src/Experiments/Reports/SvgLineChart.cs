@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Xml.Linq;
 
@@ -7,8 +8,9 @@ namespace Reasoner.Experiments.Reports;
 /// <see cref="Label"/> is written beside the marker (e.g. the iteration of a point on a compute axis).</summary>
 public readonly record struct ChartPoint(double X, double Y, double? Low = null, double? High = null, string? Label = null);
 
-/// <summary>A named series; <see cref="Connect"/> false draws markers only.</summary>
-public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, bool Connect = true);
+/// <summary>A named series; <see cref="Connect"/> false draws markers only; <see cref="Dashed"/> draws its line dashed
+/// (a bound rather than a method, such as pass@k).</summary>
+public sealed record ChartSeries(string Name, IReadOnlyList<ChartPoint> Points, bool Connect = true, bool Dashed = false);
 
 /// <summary>
 /// A line chart written as plain SVG (no plotting library is available): axes with nice ticks, grid, axis labels,
@@ -27,7 +29,7 @@ public sealed record SvgLineChart(string Title, string XLabel, string YLabel, do
     private static readonly XNamespace Svg = "http://www.w3.org/2000/svg";
 
     // Tableau 10: distinguishable, and readable by most colour-blind people in the first few entries.
-    private static readonly string[] Palette =
+    private static readonly ImmutableArray<string> Palette =
         ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 
     public string Render(IReadOnlyList<ChartSeries> series)
@@ -82,9 +84,11 @@ public sealed record SvgLineChart(string Title, string XLabel, string YLabel, do
             var ordered = drawable[i].Points.OrderBy(p => p.X).ToList();
             if (drawable[i].Connect && ordered.Count > 1)
             {
-                group.Add(new XElement(Svg + "polyline",
+                var polyline = new XElement(Svg + "polyline",
                     new XAttribute("points", string.Join(' ', ordered.Select(p => $"{N(MapX(p.X))},{N(MapY(p.Y))}"))),
-                    new XAttribute("fill", "none"), new XAttribute("stroke-width", 2)));
+                    new XAttribute("fill", "none"), new XAttribute("stroke-width", 2));
+                if (drawable[i].Dashed) polyline.Add(new XAttribute("stroke-dasharray", "6 4"));
+                group.Add(polyline);
             }
             foreach (var point in ordered)
             {
@@ -109,7 +113,9 @@ public sealed record SvgLineChart(string Title, string XLabel, string YLabel, do
             double legendY = Top + 8 + i * 20;
             if (drawable[i].Connect)
             {
-                root.Add(Line(Right + 16, legendY, Right + 40, legendY, colour, 2.5));
+                var legendLine = Line(Right + 16, legendY, Right + 40, legendY, colour, 2.5);
+                if (drawable[i].Dashed) legendLine.Add(new XAttribute("stroke-dasharray", "6 4"));
+                root.Add(legendLine);
             }
             root.Add(new XElement(Svg + "circle", new XAttribute("cx", N(Right + 28)), new XAttribute("cy", N(legendY)), new XAttribute("r", 3.5), new XAttribute("fill", colour)));
             root.Add(Text(Right + 46, legendY + 4, drawable[i].Name, "start", 12));

@@ -4,7 +4,7 @@ namespace Reasoner.Experiments.Runs;
 
 /// <summary>
 /// The folder one run writes: <c>&lt;results&gt;/&lt;experiment&gt;-&lt;yyyyMMdd-HHmmss&gt;/</c> (UTC) with the resolved config,
-/// metrics, outcomes, the JSON log, <c>checkpoints/</c>, <c>summary.md</c> and <c>plots/</c>. Everything a report
+/// metrics, outcomes, the JSON log, <c>checkpoints/</c>, <c>summary.md</c>, <c>report.html</c> and <c>plots/</c>. Everything a report
 /// needs is in the folder, so <c>reasoner report</c> can rebuild it later.
 /// </summary>
 public sealed class RunDirectory
@@ -24,8 +24,13 @@ public sealed class RunDirectory
     public string ValuePath => Combine("value.jsonl");
     public string LogPath => Combine("log.jsonl");
     public string SummaryPath => Combine("summary.md");
+    public string ReportPath => Combine("report.html");
     public string CheckpointsPath => Combine("checkpoints");
     public string PlotsPath => Combine("plots");
+    /// <summary>The loop's journal: one line per completed stage, what a resumed run continues from.</summary>
+    public string ProgressPath => Combine("progress.jsonl");
+    /// <summary>Every self-play episode, so that a resumed run refills its replay buffer as it was.</summary>
+    public string EpisodesPath => Combine("episodes.jsonl");
 
     /// <summary>
     /// Creates a fresh run folder stamped with <paramref name="clock"/>'s UTC time. Two runs started in the same second
@@ -62,6 +67,23 @@ public sealed class RunDirectory
         {
             throw new FileNotFoundException($"{path} is not a run directory: it has no metrics.jsonl", run.MetricsJsonlPath);
         }
+        return run;
+    }
+
+    /// <summary>A run folder to continue (<c>reasoner run --resume</c>): it must hold the run's config.yaml.</summary>
+    public static RunDirectory Existing(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new DirectoryNotFoundException($"run directory not found: {path}");
+        }
+        var run = new RunDirectory(System.IO.Path.GetFullPath(path).TrimEnd(System.IO.Path.DirectorySeparatorChar));
+        if (!File.Exists(run.ConfigPath))
+        {
+            throw new FileNotFoundException($"{path} is not a run directory: it has no config.yaml", run.ConfigPath);
+        }
+        Directory.CreateDirectory(run.CheckpointsPath);
+        Directory.CreateDirectory(run.PlotsPath);
         return run;
     }
 

@@ -21,7 +21,7 @@ public sealed class ReplayBuffer(ITask task, RewardConfig rewards, int capacity)
     /// <summary>Adds the episode if the verifier agrees with every reward it carries; returns whether it did.</summary>
     public bool Add(Episode episode)
     {
-        if (!Agrees(episode.Problem, episode.Chosen) || !episode.Candidates.All(c => Agrees(episode.Problem, c)))
+        if (!Confirms(task, rewards, episode))
         {
             Rejected++;
             return false;
@@ -42,7 +42,11 @@ public sealed class ReplayBuffer(ITask task, RewardConfig rewards, int capacity)
     /// <summary>The episodes searched in <paramref name="iteration"/> (on-policy data, for GRPO).</summary>
     public IReadOnlyList<Episode> FromIteration(int iteration) => [.. _episodes.Where(e => e.Provenance.Iteration == iteration)];
 
-    private bool Agrees(Problem problem, ScoredCompletion completion)
+    /// <summary>Whether the verifier gives every completion of the episode the reward and correctness it carries.</summary>
+    public static bool Confirms(ITask task, RewardConfig rewards, Episode episode) =>
+        Agrees(task, rewards, episode.Problem, episode.Chosen) && episode.Candidates.All(c => Agrees(task, rewards, episode.Problem, c));
+
+    private static bool Agrees(ITask task, RewardConfig rewards, Problem problem, ScoredCompletion completion)
     {
         var verdict = task.Verify(problem, completion.Completion, rewards);
         return verdict.Correct == completion.Correct && verdict.Reward.Equals(completion.Reward);

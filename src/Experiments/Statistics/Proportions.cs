@@ -34,12 +34,69 @@ public static class Proportions
         {
             return new Interval(0, 0, 1);
         }
-        double p = (double)k / n, z2 = z * z;
+        return WilsonAt((double)k / n, n, z);
+    }
+
+    /// <summary>
+    /// The Wilson interval of a mean accuracy over problems whose scores are themselves means in [0, 1] (a problem
+    /// searched under several seeds, or maj@k averaged over k-subsets of its samples), counting each problem once. It is
+    /// the Wilson interval at the effective number of trials n_eff = p(1 - p) / Var (Kish's design effect, as Korn and
+    /// Graubard 1998 apply it to clustered proportions), where Var = sum (m_i - p)^2 / n^2 is the variance of the mean p
+    /// of the n problem scores m_i, so problems, not searches, are the sample:
+    /// <list type="bullet">
+    /// <item>scores all 0 or 1 (one seed, or seeds that agree on every problem): n_eff = n, exactly <see cref="Wilson(int, int, double)"/> of the problems solved;</item>
+    /// <item>scores that vary within problems narrow the interval, up to n_eff = <paramref name="trials"/>, the independent
+    /// trials behind the scores (problems x seeds), reached only when problems do not differ in difficulty.</item>
+    /// </list>
+    /// Without problems the interval is the whole [0, 1], as for Wilson(0, 0).
+    /// </summary>
+    public static Interval WilsonOverProblems(IReadOnlyList<double> scores, long trials, double z = double.NaN)
+    {
+        ArgumentNullException.ThrowIfNull(scores);
+        int n = scores.Count;
+        if (scores.Any(s => !(s >= 0 && s <= 1)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(scores), "problem scores must lie in [0, 1]");
+        }
+        if (trials < n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(trials), trials, $"{n} problems need at least as many trials");
+        }
+        if (double.IsNaN(z))
+        {
+            z = Z95;
+        }
+        if (n == 0)
+        {
+            return new Interval(0, 0, 1);
+        }
+        double p = scores.Average();
+        return WilsonAt(p, EffectiveTrials(scores, p, trials), z);
+    }
+
+    /// <summary>n_eff of <see cref="WilsonOverProblems"/>, within [n, trials].</summary>
+    internal static double EffectiveTrials(IReadOnlyList<double> scores, double mean, long trials)
+    {
+        int n = scores.Count;
+        // 0/1 scores are exactly n trials (the formula would give n up to rounding); so is an accuracy of 0 or 1, which
+        // says nothing about how scores spread within problems.
+        if (scores.All(s => s is 0 or 1) || mean is 0 or 1)
+        {
+            return n;
+        }
+        double variance = scores.Sum(s => (s - mean) * (s - mean)) / ((double)n * n);
+        return variance > 0 ? Math.Clamp(mean * (1 - mean) / variance, n, trials) : trials;
+    }
+
+    /// <summary>Wilson's score interval for an observed proportion <paramref name="p"/> of <paramref name="n"/> trials.</summary>
+    internal static Interval WilsonAt(double p, double n, double z)
+    {
+        double z2 = z * z;
         double denominator = 1 + z2 / n;
         double center = (p + z2 / (2 * n)) / denominator;
         double half = z / denominator * Math.Sqrt(p * (1 - p) / n + z2 / (4.0 * n * n));
-        // At k = 0 or k = n one bound is exactly 0 or 1; clamp away the rounding that would put it a hair outside.
-        return new Interval(p, k == 0 ? 0 : Math.Max(0, center - half), k == n ? 1 : Math.Min(1, center + half));
+        // At p = 0 or p = 1 one bound is exactly 0 or 1; clamp away the rounding that would put it a hair outside.
+        return new Interval(p, p == 0 ? 0 : Math.Max(0, center - half), p == 1 ? 1 : Math.Min(1, center + half));
     }
 
     /// <summary>

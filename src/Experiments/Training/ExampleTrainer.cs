@@ -31,6 +31,7 @@ public sealed class ExampleTrainer
 {
     private readonly GptTrainer _trainer;
     private readonly TrainingBatch _batch;
+    private int _nonFiniteInARow;
 
     public ExampleTrainer(Gpt model, Tokenizer tokenizer, WorkerPool pool, ExampleTrainerConfig config)
     {
@@ -48,6 +49,10 @@ public sealed class ExampleTrainer
     }
 
     public Gpt Model => _trainer.Model;
+    /// <summary>The optimiser under this trainer, for tests that compare its state.</summary>
+    internal GptTrainer Optimizer => _trainer;
+    /// <summary>The learning rate of the next step (the NaN/inf guard halves it after a skipped step).</summary>
+    public float LearningRate => _trainer.LearningRate;
     public Tokenizer Tokenizer { get; }
     public ExampleTrainerConfig Config { get; }
     public int StepsTaken => _trainer.StepsTaken;
@@ -88,12 +93,28 @@ public sealed class ExampleTrainer
         }
     }
 
-    /// <summary>One optimisation step on <paramref name="batch"/> (1 to BatchSize examples).</summary>
+    /// <summary>
+    /// One optimisation step on <paramref name="batch"/> (1 to BatchSize examples). The NaN/inf guard: a step whose loss or
+    /// gradient norm is not finite updates nothing (the weights and AdamW moments stay the last good step's; see
+    /// <see cref="GptTrainer.ClipAndUpdate"/>), halves the learning rate for the rest of training and comes back
+    /// <see cref="TrainingStep.Skipped"/>; the MaxNonFiniteSteps-th such step in a row throws <see cref="TrainingDivergedException"/>.
+    /// </summary>
     public TrainingStep Step(IReadOnlyList<TrainingExample> batch)
     {
         var losses = ComputeGradients(batch);
+        if (!float.IsFinite(losses.Total)) return Skip(losses, TensorPrimitives.Norm(_trainer.Gradients));
         var (norm, rate) = _trainer.ClipAndUpdate();
+        if (!float.IsFinite(norm)) return Skip(losses, norm);
+        _nonFiniteInARow = 0;
         return new TrainingStep(_trainer.StepsTaken, losses, norm, rate);
+    }
+
+    private TrainingStep Skip(TrainingLosses losses, float norm)
+    {
+        _trainer.LearningRateScale /= 2;
+        var step = new TrainingStep(_trainer.StepsTaken + 1, losses, norm, _trainer.LearningRate, Skipped: true);
+        if (++_nonFiniteInARow >= Config.MaxNonFiniteSteps) throw new TrainingDivergedException(step, _nonFiniteInARow);
+        return step;
     }
 
     /// <summary>Zeroes the gradients and fills <see cref="Gradients"/> with those of the batch's total loss; no update.</summary>
@@ -114,7 +135,8 @@ public sealed class ExampleTrainer
     /// <summary>
     /// <paramref name="steps"/> steps over <paramref name="examples"/> in batches of BatchSize, reshuffled with
     /// <paramref name="random"/> at every epoch (a batch may wrap into the next epoch). Every example is validated first.
-    /// Cancelling stops at the next step boundary and returns the curve so far.
+    /// Cancelling stops at the next step boundary and returns the curve so far. Every step goes to
+    /// <paramref name="progress"/>, skipped ones (<see cref="Step"/>) included; the curve holds the steps taken.
     /// </summary>
     public LossCurve Train(IReadOnlyList<TrainingExample> examples, int steps, Random random, IProgress<TrainingStep>? progress = null,
         CancellationToken cancellation = default)
@@ -140,7 +162,7 @@ public sealed class ExampleTrainer
                 chosen[b] = examples[order[next++]];
             }
             var step = Step(chosen);
-            curve.Add(step);
+            if (!step.Skipped) curve.Add(step);
             progress?.Report(step);
         }
         return new LossCurve(curve);

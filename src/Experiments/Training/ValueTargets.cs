@@ -24,7 +24,7 @@ public enum ValuePrefixes
 /// </summary>
 public static class ValueTargets
 {
-    private static readonly int[] EndOnly = [Tokenizer.End];
+    private static ReadOnlySpan<int> EndOnly => [Tokenizer.End];
 
     /// <summary>
     /// Prefixes of every problem, K samples each at <paramref name="temperature"/>. Problems are taken in chunks that

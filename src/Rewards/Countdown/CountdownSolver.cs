@@ -167,7 +167,7 @@ internal static class CountdownSolver
         /// <summary>The steps of the solution <see cref="Find"/> found, in order.</summary>
         public IEnumerable<(Rational Left, char Op, Rational Right)> Path => _path;
 
-        private static readonly char[] Ops = ['+', '*', '-', '/', '\\'];
+        private const string Ops = "+*-/\\";
 
         /// <summary>Searches from the state held in level <paramref name="count"/>.</summary>
         public bool Find(int count)

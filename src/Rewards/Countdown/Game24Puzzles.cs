@@ -12,10 +12,13 @@ internal static class Game24Puzzles
     public const int FirstTestRank = 901;
     public const int LastTestRank = 1000;
 
-    public sealed record Puzzle(int Rank, int[] Numbers);
+    /// <summary>A puzzle; its numbers are read-only, since every problem made from it shares them.</summary>
+    public sealed record Puzzle(int Rank, IReadOnlyList<int> Numbers);
 
     /// <summary>Read once: the data is immutable and every task instance shares it.</summary>
     public static IReadOnlyList<Puzzle> All => LazyAll.Value;
+
+    // Loaded on first use, then only read (a Lazy is thread-safe): no caller can change what another sees.
 
     private static readonly Lazy<IReadOnlyList<Puzzle>> LazyAll = new(Load);
 
@@ -44,10 +47,10 @@ internal static class Game24Puzzles
                 continue;
             }
             var fields = line.Split(',');
-            var numbers = fields[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)
-                .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order().ToArray();
+            IReadOnlyList<int> numbers = [.. fields[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Select(n => int.Parse(n, CultureInfo.InvariantCulture)).Order()];
             puzzles.Add(new Puzzle(int.Parse(fields[0], CultureInfo.InvariantCulture), numbers));
         }
-        return puzzles;
+        return puzzles.AsReadOnly();
     }
 }

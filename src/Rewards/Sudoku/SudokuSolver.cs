@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
 using System.Numerics;
 
 namespace Reasoner.Rewards.Sudoku;
@@ -157,26 +159,27 @@ internal static class SudokuSolver
         return ~used & (((1 << size) - 1) << 1);
     }
 
-    private static readonly Dictionary<int, int[][]> UnitsBySize = new()
+    // Built once and only read: immutable, so no caller can change what another sees.
+    private static readonly FrozenDictionary<int, ImmutableArray<ImmutableArray<int>>> UnitsBySize = new Dictionary<int, ImmutableArray<ImmutableArray<int>>>
     {
         [4] = BuildUnits(4),
         [9] = BuildUnits(9),
-    };
+    }.ToFrozenDictionary();
 
     /// <summary>Every row, column and box as its cell indices.</summary>
-    public static int[][] Units(int size) => UnitsBySize[size];
+    public static ImmutableArray<ImmutableArray<int>> Units(int size) => UnitsBySize[size];
 
-    private static int[][] BuildUnits(int size)
+    private static ImmutableArray<ImmutableArray<int>> BuildUnits(int size)
     {
         var side = BoxSide(size);
-        var units = new List<int[]>();
+        var units = ImmutableArray.CreateBuilder<ImmutableArray<int>>(3 * size);
         for (var i = 0; i < size; i++)
         {
-            units.Add(Enumerable.Range(0, size).Select(k => i * size + k).ToArray());
-            units.Add(Enumerable.Range(0, size).Select(k => k * size + i).ToArray());
-            units.Add(Enumerable.Range(0, size).Select(k => (i / side * side + k / side) * size + i % side * side + k % side).ToArray());
+            units.Add([.. Enumerable.Range(0, size).Select(k => i * size + k)]);
+            units.Add([.. Enumerable.Range(0, size).Select(k => k * size + i)]);
+            units.Add([.. Enumerable.Range(0, size).Select(k => (i / side * side + k / side) * size + i % side * side + k % side)]);
         }
-        return units.ToArray();
+        return units.MoveToImmutable();
     }
 
     /// <summary>A random full grid: backtracking over cells in order with digits tried in a random order.</summary>

@@ -24,7 +24,8 @@ public sealed class GptLoopTests : IDisposable
             ValueNetwork: value),
         SelfImprovement: new SelfImprovementConfig(algorithm, iterations, ProblemsPerIteration: 8, Search: search, Workers: 2,
             StepsPerIteration: 5, Batch: 16, Lr: 1e-3),
-        Evaluation: new EvaluationConfig(Problems: 16, Methods: [SearchMethod.System1, search.Method]));
+        // Few samples for the equal-compute curves: the test checks their files, not their accuracy.
+        Evaluation: new EvaluationConfig(Problems: 16, Methods: [SearchMethod.System1, search.Method], Budgets: new EvaluationBudgets(Samples: 4)));
 
     private async Task<(RunDirectory Run, RunSummary Summary)> RunAsync(ExperimentConfig config)
     {
@@ -55,7 +56,8 @@ public sealed class GptLoopTests : IDisposable
         // Each iteration trains the policy, then the value network, as many steps each.
         Assert.Equal(Enumerable.Range(0, 30 + 5 + 2 * (5 + 5)).Select(s => (long?)s), rows.Where(r => r.Step is not null).Select(r => r.Step));
         Assert.All(rows.Where(r => r.Step is not null), r => Assert.True(double.IsFinite(r.PolicyLoss ?? r.ValueLoss ?? double.NaN)));
-        var results = MethodResult.FromMetrics(rows);
+        var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
+        var results = MethodResult.From(rows, outcomes);
         Assert.Equal([(0, "system1"), (0, "mcts"), (1, "system1"), (1, "mcts"), (2, "system1"), (2, "mcts")], results.Select(r => (r.Iteration, r.Method)));
         Assert.All(results, r => Assert.True(r.N == 16 && r.Accuracy!.Value.Low <= r.Accuracy.Value.Estimate && r.Accuracy.Value.Estimate <= r.Accuracy.Value.High));
         var before = results.Single(r => r.Iteration == 0 && r.Method == "system1").Accuracy!.Value;
@@ -69,6 +71,17 @@ public sealed class GptLoopTests : IDisposable
         var text = File.ReadAllText(run.SummaryPath);
         Assert.Contains("## Value model", text);
         Assert.Contains("`imitation.value_targets`): expert", text);
+
+        // Equal compute: MCTS at 4, 2 and 1 simulations and a sampling run of 4 samples, on the same 16 problems each iteration.
+        Assert.Equal(["mcts", "mcts @ simulations=1", "mcts @ simulations=2", "sampling", "system1"],
+            outcomes.Select(o => o.Method).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(outcomes.GroupBy(o => (o.Iteration, o.Method)), g => Assert.Equal(16, g.Count()));
+        Assert.All(outcomes.Where(o => o.Method == "sampling"), o => Assert.Equal(4, o.Samples!.Count));
+        Assert.All(outcomes.Where(o => o.Method != "sampling"), o => Assert.Null(o.Samples));
+        string report = File.ReadAllText(run.SummaryPath);
+        Assert.Contains("### Equal compute (iteration 2)", report);
+        Assert.Contains("| mcts @ simulations=1 |", report);
+        Assert.True(File.Exists(run.ReportPath));
     }
 
     [Fact]

@@ -8,8 +8,13 @@ internal sealed class RecordingObserver : ILoopObserver
 {
     public ConcurrentQueue<LoopProgress> Progressed { get; } = new();
     public ConcurrentQueue<string> Notes { get; } = new();
+    public ConcurrentQueue<(string Template, object[] Values)> Values { get; } = new();
 
     public void Progress(LoopProgress progress) => Progressed.Enqueue(progress);
 
-    public void Note(string messageTemplate, params object[] values) => Notes.Enqueue(messageTemplate);
+    public void Note(string messageTemplate, params object[] values)
+    {
+        Values.Enqueue((messageTemplate, values));
+        Notes.Enqueue(messageTemplate);
+    }
 }

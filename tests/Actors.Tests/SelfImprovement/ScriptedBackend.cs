@@ -1,5 +1,6 @@
 using System.Globalization;
 using Reasoner.Actors.SelfImprovement;
+using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
@@ -44,6 +45,11 @@ internal sealed class ScriptedBackend(ITask task, double initialSkill, Func<int,
         Write(checkpointOut, next);
         log(new MetricsRow(iteration, Stage.SelfImprovement, Step: firstStep, PolicyLoss: 1 - next, ValueLoss: 0.25));
         return new TrainingReport(1, 1 - next, 0.25);
+    }
+
+    // A scripted skill lives in its checkpoint file: imitation leaves nothing else behind.
+    public void RestoreImitation(IReadOnlyList<Problem> problems, string checkpoint)
+    {
     }
 
     private static void Write(string path, double skill) => File.WriteAllText(path, skill.ToString("R", CultureInfo.InvariantCulture));

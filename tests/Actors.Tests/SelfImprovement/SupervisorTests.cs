@@ -1,8 +1,6 @@
-using System.Text.Json.Nodes;
-using Reasoner.Actors.Patterns;
-using Reasoner.Actors.Runtime;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
+using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.Runs;
 
@@ -22,11 +20,14 @@ public sealed class SupervisorTests : IDisposable
         Imitation: new ImitationConfig(Demonstrations: 8, Steps: 1),
         SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 2, ProblemsPerIteration: 16,
             Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), Workers: workers, StepsPerIteration: 1),
-        Evaluation: new EvaluationConfig(20, [SearchMethod.System1, SearchMethod.BestOfN]));
+        // A sampling run of 4 for the equal-compute curves (best-of-n has no size to scale).
+        Evaluation: new EvaluationConfig(20, [SearchMethod.System1, SearchMethod.BestOfN], Budgets: new EvaluationBudgets(Samples: 4)));
 
-    private static readonly WorkQueueOptions FastRestarts = new()
+    // Workers whose search threw start again at once: the tests fail many searches on purpose.
+    private static readonly LoopOptions FastRestarts = new()
     {
-        Supervision = new OneForOneStrategy(_ => Directive.Restart) { MaxRetries = 100, Backoff = BackoffOptions.Immediate },
+        Node = new NodeOptions { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) },
+        Queue = new QueueOptions(MaxAttempts: 100),
     };
 
     private async Task<(RunDirectory Run, RunSummary Summary, RecordingObserver Observer)> RunAsync(ExperimentConfig config, ScriptedBackend backend)
@@ -54,7 +55,10 @@ public sealed class SupervisorTests : IDisposable
         Assert.Equal(3 * 2, evaluations.Count); // iterations 0..2, two methods each
         Assert.All(evaluations, r => Assert.True(r.N == 20 && r.CiLow <= r.Accuracy && r.Accuracy <= r.CiHigh));
         Assert.Equal(2 * 16, rows.Count(r => r.Stage == Stage.SelfImprovement && r.Step is null));
-        Assert.Equal(3 * 2 * 20, MetricsReader.ReadOutcomes(run.OutcomesPath).Count);
+        var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
+        Assert.Equal(3 * 2 * 20, outcomes.Count(o => o.Method != EvaluationPlan.SamplingLabel));
+        Assert.Equal(3 * 20, outcomes.Count(o => o.Method == EvaluationPlan.SamplingLabel && o.Samples!.Count == 4));
+        Assert.All(outcomes, o => Assert.Equal(0, o.Seed));
         Assert.Equal(rows.Count + 1, File.ReadAllLines(run.MetricsCsvPath).Length);
 
         double before = summary.Accuracy[0]["system1"], after = summary.Accuracy[^1]["system1"];
@@ -92,7 +96,7 @@ public sealed class SupervisorTests : IDisposable
         var config = Config(workers: 2) with
         {
             Task = new TaskConfig("countdown", Numbers: 4),
-            Evaluation = new EvaluationConfig(12, [SearchMethod.System1], Task: new TaskConfig("game24")),
+            Evaluation = new EvaluationConfig(12, [SearchMethod.System1], Task: new TaskConfig("game24"), Budgets: new EvaluationBudgets(Samples: 0)),
         };
         var (run, summary, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), initialSkill: 0.35));
 
@@ -116,18 +120,11 @@ public sealed class SupervisorTests : IDisposable
         var (first, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
         var (second, _, _) = await RunAsync(config, new ScriptedBackend(config.Task.Create(), 0.35));
 
-        Assert.Equal(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(second.MetricsJsonlPath));
+        Assert.Equal(MetricsLines.WithoutWallTime(first.MetricsJsonlPath), MetricsLines.WithoutWallTime(second.MetricsJsonlPath));
         Assert.Equal(File.ReadAllText(first.OutcomesPath), File.ReadAllText(second.OutcomesPath));
         var (other, _, _) = await RunAsync(Config(workers: 1, seed: 6), new ScriptedBackend(config.Task.Create(), 0.35));
-        Assert.NotEqual(WithoutWallTime(first.MetricsJsonlPath), WithoutWallTime(other.MetricsJsonlPath));
+        Assert.NotEqual(MetricsLines.WithoutWallTime(first.MetricsJsonlPath), MetricsLines.WithoutWallTime(other.MetricsJsonlPath));
     }
-
-    private static List<string> WithoutWallTime(string metricsPath) => File.ReadLines(metricsPath).Select(line =>
-    {
-        var json = JsonNode.Parse(line)!.AsObject();
-        json.Remove("wall_seconds");
-        return json.ToJsonString();
-    }).ToList();
 
     /// <summary>Configs compare by their YAML: records holding lists and maps do not compare by value.</summary>
     private sealed class ConfigComparer : IEqualityComparer<ExperimentConfig>

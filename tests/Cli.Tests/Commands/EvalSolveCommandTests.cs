@@ -21,6 +21,76 @@ public sealed class EvalSolveCommandTests : IDisposable
         Checkpoint.Save(checkpoint, Gpt.CreateRandom(new GptConfig(1, 2, 16, tokenizer.VocabSize, 128), seed: 2), tokenizer);
     }
 
+    /// <summary>A random checkpoint that records the task it was "trained" on, as train sft and run write them.</summary>
+    string CheckpointOf(TaskSpec task, string name)
+    {
+        var tokenizer = TaskTokenizer.For(task.Create());
+        var path = Path.Combine(folder, name);
+        TaskCheckpoint.Save(path, Gpt.CreateRandom(new GptConfig(1, 2, 16, tokenizer.VocabSize, 128), seed: 2), tokenizer, task);
+        return path;
+    }
+
+    /// <summary>The problem ids eval evaluated, from the outcomes it writes with --metrics-dir.</summary>
+    static List<string> EvaluatedIds(string metricsDir) =>
+        File.ReadAllLines(Path.Combine(metricsDir, "outcomes.jsonl")).Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(o => o.GetProperty("method").GetString() == "system1").Select(o => o.GetProperty("problem_id").GetString()!).ToList();
+
+    static readonly string[] Quick = ["--n", "3", "--max-step-tokens", "8", "--budget-tokens", "40", "--threads", "1", "--json"];
+
+    [Fact]
+    public void EvalDefaultsToTheTaskTheCheckpointRecordsWithItsDifficulty()
+    {
+        var countdown3 = new TaskSpec("countdown", new TaskOptions(Numbers: 3, MaxNumber: 9, MaxTarget: 30));
+        var path = CheckpointOf(countdown3, "countdown3.safetensors");
+        var metrics = Path.Combine(folder, "metrics");
+        var invocation = CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", path, "--metrics-dir", metrics, .. Quick]);
+        Assert.Equal(0, invocation.Code);
+        Assert.Equal("countdown", JsonDocument.Parse(invocation.Output).RootElement.GetProperty("task").GetString());
+        Assert.Equal(countdown3.Create().Generate(Split.Test, 3, 0).Select(p => p.Id), EvaluatedIds(metrics));
+        Assert.DoesNotContain("WRN", invocation.Error);
+    }
+
+    [Fact]
+    public void AnExplicitOptionThatDiffersFromTheCheckpointsIsUsedAndWarnedAbout()
+    {
+        var path = CheckpointOf(new TaskSpec("countdown", new TaskOptions(Numbers: 3, MaxNumber: 9, MaxTarget: 30)), "countdown3.safetensors");
+        var metrics = Path.Combine(folder, "metrics");
+        var invocation = CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", path, "--numbers", "4", "--max-number", "9", "--metrics-dir", metrics, .. Quick]);
+        Assert.Equal(0, invocation.Code);
+        var warning = Assert.Single(invocation.Error.Split('\n'), line => line.Contains("WRN"));
+        Assert.Contains($"{path}: --numbers 4 differs from the checkpoint's --numbers 3", warning);
+        var asGiven = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 4, MaxNumber: 9, MaxTarget: 30));
+        Assert.Equal(asGiven.Generate(Split.Test, 3, 0).Select(p => p.Id), EvaluatedIds(metrics));
+    }
+
+    [Fact]
+    public void ACheckpointThatRecordsNoTaskNeedsTaskAndSaysSo()
+    {
+        var error = Assert.Throws<UserInputException>(() => CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", checkpoint, .. Quick]));
+        Assert.Contains(checkpoint, error.Message);
+        Assert.Contains("give --task", error.Message);
+        Assert.Equal(0, CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", checkpoint, "--task", "countdown", .. Quick]).Code);
+    }
+
+    [Fact]
+    public void ATaskWhoseCharactersThePolicyCannotReadIsRefusedByName()
+    {
+        var path = CheckpointOf(new TaskSpec("arithmetic", new TaskOptions()), "arithmetic.safetensors");
+        var error = Assert.Throws<UserInputException>(() => CommandRunner.Run(EvalCommand.Create(), ["eval", "--checkpoint", path, "--task", "sudoku", .. Quick]));
+        Assert.Contains("task sudoku writes characters", error.Message);
+        Assert.Contains(path, error.Message);
+    }
+
+    [Fact]
+    public void SolveDefaultsToTheCheckpointsTask()
+    {
+        var path = CheckpointOf(new TaskSpec("game24", new TaskOptions()), "game24.safetensors");
+        var invocation = CommandRunner.Run(SolveCommand.Create(), "solve", "--checkpoint", path, "--problem", "4 4 6 8", "--option", "simulations=2",
+            "--option", "candidates=2", "--budget-tokens", "60", "--max-step-tokens", "8", "--threads", "1");
+        Assert.Equal(0, invocation.Code);
+        Assert.Contains("4 4 6 8 -> 24", invocation.Output);
+    }
+
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
     static (int Code, string Output) Run(Command command, params string[] args)
@@ -34,7 +104,7 @@ public sealed class EvalSolveCommandTests : IDisposable
     {
         var (code, output) = Run(EvalCommand.Create(), "eval", "--checkpoint", checkpoint, "--task", "countdown", "--n", "2", "--search", "beam",
             "--option", "width=2", "--compare", "sample[samples=2],tot-dfs[proposals=2]", "--budget-tokens", "200", "--max-step-tokens", "16",
-            "--threads", "1", "--json", "--metrics-dir", folder);
+            "--threads", "1", "--json", "--metrics-dir", folder, "--budget-samples", "3");
         Assert.Equal(0, code);
         var line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         using var json = JsonDocument.Parse(line);
@@ -43,7 +113,20 @@ public sealed class EvalSolveCommandTests : IDisposable
         Assert.Equal(names.Skip(1), json.RootElement.GetProperty("paired").EnumerateArray().Select(p => p.GetProperty("a").GetString()));
         Assert.All(json.RootElement.GetProperty("methods").EnumerateArray(), m => Assert.InRange(m.GetProperty("mean_generated_tokens").GetDouble(), 0, 200));
         Assert.Equal(5, File.ReadAllLines(Path.Combine(folder, "metrics.jsonl")).Length);
-        Assert.Equal(10, File.ReadAllLines(Path.Combine(folder, "outcomes.jsonl")).Length);
+        // The five rows' outcomes, then the equal-compute searches': beam and tot-dfs at size 1 (both scales round to it)
+        // and the sampling run, on the same 2 problems.
+        var outcomes = Experiments.Metrics.MetricsReader.ReadOutcomes(Path.Combine(folder, "outcomes.jsonl"));
+        Assert.Equal(names.Concat(["beam[width=2] @ width=1", "tot-dfs[proposals=2] @ proposals=1", "sampling"]), outcomes.Select(o => o.Method).Distinct());
+        Assert.Equal(2 * 8, outcomes.Count);
+        var compute = json.RootElement.GetProperty("equal_compute");
+        Assert.Equal(3, compute.GetProperty("samples").GetInt32());
+        var points = compute.GetProperty("points").EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToList();
+        Assert.Contains("maj@2", points);
+        Assert.Contains("best-of-3", points);
+        Assert.Contains("pass@1", points);
+        // Every method but System 1, pass@k (an oracle) and the sampling curves gets a verdict, at every size it ran.
+        Assert.Equal(names.Skip(1).Where(n => !n!.Contains("pass@")).Concat(["beam[width=2] @ width=1", "tot-dfs[proposals=2] @ proposals=1"]),
+            compute.GetProperty("verdicts").EnumerateArray().Select(v => v.GetProperty("method").GetString()));
     }
 
     [Fact]

@@ -66,3 +66,37 @@ public class TasksCommandTests
         Assert.Contains("exactly once", (string)results[4]["reason"]!);
     }
 }
+
+/// <summary>tasks sample, export and score end to end, as commands, on streams and files of their own.</summary>
+public sealed class TasksCommandRunTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("reasoner-tasks-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Exported_solutions_scored_from_a_file_are_all_correct()
+    {
+        var exported = Path.Combine(_folder, "problems.jsonl");
+        Assert.Equal(0, CommandRunner.Run(TasksCommand.Create(), "tasks", "export", "--task", "countdown", "--numbers", "3", "--n", "6", "--out", exported).Code);
+        var completions = Path.Combine(_folder, "completions.jsonl");
+        File.WriteAllLines(completions, File.ReadAllLines(exported).Select(line => JsonNode.Parse(line)!.AsObject())
+            .Select(p => new JsonObject { ["problem"] = p["problem"]!.DeepClone(), ["completion"] = p["solution"]!.DeepClone() }.ToJsonString()));
+
+        var scored = CommandRunner.Run(TasksCommand.Create(), "tasks", "score", "--task", "countdown", "--input", completions);
+
+        Assert.Equal(0, scored.Code);
+        var results = scored.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!).ToList();
+        Assert.Equal(6, results.Count);
+        Assert.All(results, r => Assert.True((bool)r["correct"]!));
+        Assert.Contains("Scored 6 completions, 0 malformed input lines", scored.Error);
+    }
+
+    [Fact]
+    public void A_missing_input_file_is_named()
+    {
+        var missing = Path.Combine(_folder, "nope.jsonl");
+        var error = Assert.Throws<FileNotFoundException>(() => CommandRunner.Run(TasksCommand.Create(), "tasks", "score", "--task", "countdown", "--input", missing));
+        Assert.Contains(missing, error.Message);
+    }
+}

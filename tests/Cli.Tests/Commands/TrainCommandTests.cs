@@ -1,6 +1,9 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Reasoner.Cli.Commands;
+using Reasoner.Experiments.Inference;
 using Reasoner.Policy;
+using Reasoner.Rewards;
 
 namespace Reasoner.Cli.Tests.Commands;
 
@@ -12,7 +15,7 @@ public sealed class TrainCommandTests : IDisposable
 
     private static int Run(params string[] args) => CommandRunner.Run(TrainCommand.Create(), args).Code;
 
-    private static readonly string[] Tiny =
+    private readonly string[] Tiny =
         ["--task", "countdown", "--numbers", "3", "--problems", "20", "--test-problems", "10", "--eval", "4", "--steps", "3", "--batch", "4",
          "--layers", "1", "--d-model", "16", "--heads", "2", "--threads", "1"];
 
@@ -37,6 +40,52 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Contains("--init policy", error.Message);
         Assert.Equal(0, Run([.. valueArgs, "--d-model", "8", "--init", "random"]));
         Assert.Equal(8, Checkpoint.Load(value).Model.Config.ModelDim);
+    }
+
+    [Fact]
+    public void The_checkpoints_record_their_task_and_train_value_defaults_to_the_policys()
+    {
+        string policy = Path.Combine(_folder, "policy.safetensors"), value = Path.Combine(_folder, "value.safetensors");
+        Assert.Equal(0, Run(["train", "sft", .. Tiny, "--max-number", "9", "--out", policy]));
+        var countdown3 = new TaskSpec("countdown", new TaskOptions(Numbers: 3, MaxNumber: 9)).Resolved();
+        Assert.Equal(countdown3, TaskCheckpoint.Load(policy).Task);
+
+        string[] withoutTask = [.. Tiny.Skip(4)];
+        Assert.Equal(["--problems", "20"], withoutTask.Take(2));
+        var invocation = CommandRunner.Run(TrainCommand.Create(), ["train", "value", .. withoutTask, "--policy", policy, "--samples", "2", "--out", value]);
+        Assert.Equal(0, invocation.Code);
+        Assert.DoesNotContain("WRN", invocation.Error);
+        Assert.Equal(countdown3, TaskCheckpoint.Load(value).Task);
+
+        // A policy that records no task (written before checkpoints did) needs --task.
+        var (old, _) = TaskCheckpoint.Load(policy);
+        string oldPolicy = Path.Combine(_folder, "old.safetensors");
+        Checkpoint.Save(oldPolicy, old.Model, old.Tokenizer);
+        var error = Assert.Throws<UserInputException>(() => Run(["train", "value", .. withoutTask, "--policy", oldPolicy, "--samples", "2", "--out", value]));
+        Assert.Contains($"{oldPolicy} does not record the task", error.Message);
+    }
+
+    [Fact]
+    public async Task Training_that_keeps_diverging_stops_with_one_line_and_exit_code_1()
+    {
+        // The real process, so that what reaches the person (warnings, the last line, the exit code) is checked whole.
+        // A rate of 1e30 sends the weights to about 1e30 after the first step, and every later loss is NaN.
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { typeof(TrainCommand).Assembly.Location, "train", "sft" }.Concat(Tiny)
+            .Concat(["--lr", "1e30", "--max-non-finite-steps", "2", "--out", Path.Combine(_folder, "p.safetensors")]))
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var errorRead = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = (await errorRead).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        await process.WaitForExitAsync();
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal("", output);
+        Assert.Equal(1, error.Count(line => line.Contains("WRN") && line.Contains("step skipped") && line.Contains("learning rate halved")));
+        Assert.Contains("ERR] training stopped: 2 steps in a row had a non-finite loss or gradient norm", error[^1]);
+        Assert.DoesNotContain(error, line => line.TrimStart().StartsWith("at ", StringComparison.Ordinal));
+        Assert.False(File.Exists(Path.Combine(_folder, "p.safetensors")));
     }
 
     [Fact]

@@ -8,10 +8,10 @@ public sealed class EvaluationStatisticsTests
 {
     /// <summary>Ten problems; each method's row lists which it solved.</summary>
     static MethodEvaluation Scripted(string name, bool[] solved, int tokens = 10) =>
-        MethodEvaluation.From(name, solved.Select((c, i) => new ProblemResult($"p{i}", c, c ? 1 : 0, c ? "24" : null, tokens, tokens + 5, 2, 0.5)).ToList());
+        MethodEvaluation.From(name, solved.Select((c, i) => new ProblemResult($"p{i}", c, c ? 1 : 0, c ? "24" : null, tokens, tokens + 5, 2, 3, 0.5)).ToList());
 
-    static readonly bool[] SystemOne = [false, false, false, false, false, false, false, true, true, false];
-    static readonly bool[] Search = [true, true, true, true, true, true, true, false, true, false];
+    readonly bool[] SystemOne = [false, false, false, false, false, false, false, true, true, false];
+    readonly bool[] Search = [true, true, true, true, true, true, true, false, true, false];
 
     [Fact]
     public void AccuracyHasTheWilsonIntervalAndComputeIsPerProblem()
@@ -42,7 +42,7 @@ public sealed class EvaluationStatisticsTests
     [Fact]
     public void PairingRefusesDifferentProblems()
     {
-        var shorter = MethodEvaluation.From("x", [new ProblemResult("p0", true, 1, null, 1, 1, 0, 0)]);
+        var shorter = MethodEvaluation.From("x", [new ProblemResult("p0", true, 1, null, 1, 1, 0, 1, 0)]);
         Assert.Throws<ArgumentException>(() => PairedComparison.Of(shorter, Scripted("system1", SystemOne)));
     }
 
@@ -56,11 +56,11 @@ public sealed class EvaluationStatisticsTests
         Assert.DoesNotContain('\n', line);
         using var json = JsonDocument.Parse(line);
         var root = json.RootElement;
-        Assert.Equal(["task", "split", "n", "seed", "methods", "paired"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["task", "split", "n", "seed", "methods", "paired", "equal_compute"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(("countdown", "test", 10, 7), (root.GetProperty("task").GetString(), root.GetProperty("split").GetString(), root.GetProperty("n").GetInt32(), root.GetProperty("seed").GetInt32()));
         var methods = root.GetProperty("methods").EnumerateArray().ToList();
         Assert.Equal(2, methods.Count);
-        Assert.Equal(["name", "accuracy", "ci_low", "ci_high", "mean_generated_tokens", "mean_policy_tokens", "mean_value_calls", "seconds"],
+        Assert.Equal(["name", "accuracy", "ci_low", "ci_high", "mean_generated_tokens", "mean_policy_tokens", "mean_value_calls", "mean_nodes", "seconds"],
             methods[1].EnumerateObject().Select(p => p.Name));
         Assert.Equal("mcts", methods[1].GetProperty("name").GetString());
         Assert.Equal(0.8, methods[1].GetProperty("accuracy").GetDouble(), 12);

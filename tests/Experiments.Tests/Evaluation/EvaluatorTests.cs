@@ -1,3 +1,4 @@
+using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Tests.Inference;
@@ -10,15 +11,16 @@ namespace Reasoner.Experiments.Tests.Evaluation;
 /// <summary>The evaluator on the random tiny GPT: shapes, pairing and budgets, never accuracy.</summary>
 public sealed class EvaluatorTests : IDisposable
 {
+    readonly TinyPolicy tiny = new();
     readonly WorkerPool pool = new(1);
 
     public void Dispose() => pool.Dispose();
 
-    EvaluationReport Evaluate(IReadOnlyList<MethodSpec> methods, int seed)
+    EvaluationReport Evaluate(IReadOnlyList<MethodSpec> methods, int seed, int parallel = 1, int problemCount = 3)
     {
-        var proposer = new PolicyProposer(TinyPolicy.Model, TinyPolicy.Tokenizer, pool, slots: 16);
-        var evaluator = new Evaluator(TinyPolicy.Task, proposer, new PolicyValueEstimator(proposer));
-        var problems = TinyPolicy.Task.Generate(Split.Test, 3, seed: 1);
+        var proposer = new PolicyProposer(tiny.Model, tiny.Tokenizer, pool, slots: 16);
+        var evaluator = new Evaluator(tiny.Task, new InferenceBackend(proposer, new PolicyValueEstimator(proposer), ValueReadsStateOnly: true), parallel);
+        var problems = tiny.Task.Generate(Split.Test, problemCount, seed: 1);
         var budget = new SearchBudget(MaxGeneratedTokens: 400, MaxStepTokens: 24);
         var report = evaluator.Run(Split.Test, problems, methods, new EvaluationOptions(seed, budget));
         Assert.Equal(0, proposer.LiveStates);
@@ -59,22 +61,62 @@ public sealed class EvaluatorTests : IDisposable
     [Fact]
     public void BestOfNReportsHowWellTheValueModelRanksFinishedAnswers()
     {
-        var problems = TinyPolicy.Task.Generate(Split.Test, 4, seed: 1);
-        var proposer = new ExpertOrWrong(TinyPolicy.Task);
+        var problems = tiny.Task.Generate(Split.Test, 4, seed: 1);
+        var proposer = new ExpertOrWrong(tiny.Task);
         var methods = MethodSpec.ParseList("best-of-n[samples=6]");
         // A value model that knows the expert's answers ranks perfectly; one that rates everything alike, not at all.
-        var knowing = new Evaluator(TinyPolicy.Task, proposer, new ByLastStep(last => last.StartsWith("Answer: 1 + 1", StringComparison.Ordinal) ? 0.1f : 0.9f))
+        var knowing = new Evaluator(tiny.Task, Backend(proposer, new ByLastStep(last => last.StartsWith("Answer: 1 + 1", StringComparison.Ordinal) ? 0.1f : 0.9f)))
             .Run(Split.Test, problems, methods, new EvaluationOptions(3));
         Assert.Equal(1.0, knowing.Methods[1].ValueAuc);
-        var blind = new Evaluator(TinyPolicy.Task, proposer, new ByLastStep(_ => 0.5f)).Run(Split.Test, problems, methods, new EvaluationOptions(3));
+        var blind = new Evaluator(tiny.Task, Backend(proposer, new ByLastStep(_ => 0.5f))).Run(Split.Test, problems, methods, new EvaluationOptions(3));
         Assert.Equal(0.5, blind.Methods[1].ValueAuc);
         Assert.Null(blind.Methods[0].ValueAuc); // System 1 ranks nothing
         Assert.Contains("\"value_auc\":0.5", blind.ToJsonLine());
     }
 
-    /// <summary>Each step: the expert's next line or, with probability one half, a wrong answer line.</summary>
-    sealed class ExpertOrWrong(ITask task) : IStepProposer
+    [Fact]
+    public void ProblemsSearchedTogetherArePairedAndCountedAsWhenSearchedOneByOne()
     {
+        // The GPT's batched products may round differently from one search's few rows, so this asserts the pairing and
+        // counts; the draws themselves are compared exactly below, on a policy whose proposals are exact.
+        var methods = MethodSpec.ParseList("mcts[simulations=4;candidates=2],tot-bfs[proposals=2;breadth=2]");
+        var alone = Evaluate(methods, seed: 5, parallel: 1, problemCount: 5);
+        var together = Evaluate(methods, seed: 5, parallel: 3, problemCount: 5);
+
+        Assert.Equal(alone.Methods.Select(m => m.Name), together.Methods.Select(m => m.Name));
+        foreach (var (a, b) in alone.Methods.Zip(together.Methods))
+        {
+            Assert.Equal(a.Outcomes.Select(o => o.ProblemId), b.Outcomes.Select(o => o.ProblemId));
+            Assert.Equal(5, b.N);
+            Assert.All(b.Outcomes, o => Assert.True(o.Nodes >= 1 && o.GeneratedTokens > 0, $"{b.Name} {o.ProblemId}: {o}"));
+        }
+    }
+
+    [Fact]
+    public void WithExactDrawsEveryOutcomeIsTheSameHoweverManyProblemsAreSearchedTogether()
+    {
+        var problems = tiny.Task.Generate(Split.Test, 7, seed: 1);
+        var methods = MethodSpec.ParseList("best-of-n[samples=4],mcts[simulations=6;candidates=3],tot-bfs[proposals=3;breadth=2],beam[width=2;expansions=2]");
+        var value = new ByLastStep(last => last.StartsWith("Answer: 1 + 1", StringComparison.Ordinal) ? 0.2f : 0.7f);
+        var options = new EvaluationOptions(9, Budgets: new EvaluationBudgets(4, [0.5]));
+        var reports = new[] { 1, 2, 4, 16 }.Select(parallel =>
+            new Evaluator(tiny.Task, Backend(new ExpertOrWrong(tiny.Task), value), parallel).Run(Split.Test, problems, methods, options)).ToList();
+
+        static IEnumerable<object> Outcomes(EvaluationReport report) => report.Methods.Concat(report.Budgeted).SelectMany(m => m.Outcomes.Select(o =>
+            (object)(m.Name, o.ProblemId, o.Correct, o.Answer, o.GeneratedTokens, o.PolicyTokens, o.ValueEvaluations, o.Nodes)));
+        Assert.True(reports[0].Methods.Sum(m => m.Correct) > 0 && reports[0].Methods.Sum(m => m.N - m.Correct) > 0, "the policy should solve some, not all");
+        foreach (var report in reports.Skip(1)) Assert.Equal(Outcomes(reports[0]), Outcomes(report));
+    }
+
+    static InferenceBackend Backend(IStepProposer proposer, IValueEstimator value) => new(proposer, value, ValueReadsStateOnly: true);
+
+    /// <summary>Each step: the expert's next line or, with probability one half, a wrong answer line. Calls answered
+    /// together draw from their own seeds, as the GPT proposer's do.</summary>
+    sealed class ExpertOrWrong(ITask task) : IBatchedProposer
+    {
+        public IReadOnlyList<IReadOnlyList<IReadOnlyList<StepProposal>>> Propose(IReadOnlyList<ProposeCall> calls) =>
+            calls.Select(call => Propose(call.States, call.Request)).ToList();
+
         readonly Dictionary<long, (Problem Problem, int Depth)> states = [];
         long next;
 

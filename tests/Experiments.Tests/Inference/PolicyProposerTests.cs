@@ -7,17 +7,18 @@ namespace Reasoner.Experiments.Tests.Inference;
 
 public sealed class PolicyProposerTests : IDisposable
 {
+    readonly TinyPolicy tiny = new();
     readonly WorkerPool pool = new(1);
 
     public void Dispose() => pool.Dispose();
 
     PolicyProposer NewProposer(PrefixMode mode = PrefixMode.CacheReuse, int slots = 32) =>
-        new(TinyPolicy.Model, TinyPolicy.Tokenizer, pool, slots, mode);
+        new(tiny.Model, tiny.Tokenizer, pool, slots, mode);
 
     /// <summary>Root, 3 children, 3 grandchildren of each (all sampled in two batched calls).</summary>
-    static (RootState Root, IReadOnlyList<StepProposal> Children, IReadOnlyList<StepProposal> Grandchildren) TwoLevels(PolicyProposer proposer)
+    (RootState Root, IReadOnlyList<StepProposal> Children, IReadOnlyList<StepProposal> Grandchildren) TwoLevels(PolicyProposer proposer)
     {
-        var root = proposer.Begin(TinyPolicy.Problem, TinyPolicy.Task.Prompt(TinyPolicy.Problem));
+        var root = proposer.Begin(tiny.Problem, tiny.Task.Prompt(tiny.Problem));
         var children = proposer.Propose([root.Handle], new ProposeRequest(3, 1f, 24, Seed: 11))[0];
         var grandchildren = proposer.Propose(children.Select(c => c.Child).ToList(), new ProposeRequest(3, 1f, 24, Seed: 12)).SelectMany(l => l).ToList();
         return (root, children, grandchildren);
@@ -29,7 +30,7 @@ public sealed class PolicyProposerTests : IDisposable
         var proposer = NewProposer();
         var (_, children, grandchildren) = TwoLevels(proposer);
         Assert.Equal(9, grandchildren.Count);
-        var fresh = new GptDecoder(TinyPolicy.Model, pool, 1);
+        var fresh = new GptDecoder(tiny.Model, pool, 1);
         foreach (var state in children.Concat(grandchildren))
         {
             var tokens = proposer.TokensOf(state.Child).ToArray();
@@ -48,13 +49,13 @@ public sealed class PolicyProposerTests : IDisposable
     {
         var proposer = NewProposer();
         var (root, children, grandchildren) = TwoLevels(proposer);
-        var prompt = TinyPolicy.Task.Prompt(TinyPolicy.Problem);
-        Assert.Equal(PolicyProposer.PromptTokens(TinyPolicy.Tokenizer, prompt), proposer.TokensOf(root.Handle));
+        var prompt = tiny.Task.Prompt(tiny.Problem);
+        Assert.Equal(PolicyProposer.PromptTokens(tiny.Tokenizer, prompt), proposer.TokensOf(root.Handle));
         foreach (var child in children.Where(c => !c.EndOfText))
         {
             // A finished line ends in the separator, which the step's text leaves out.
             var tokens = proposer.TokensOf(child.Child);
-            Assert.Equal(prompt + child.Text + "\n", TinyPolicy.Tokenizer.Decode(tokens.Skip(1).ToArray()));
+            Assert.Equal(prompt + child.Text + "\n", tiny.Tokenizer.Decode(tokens.Skip(1).ToArray()));
             Assert.Equal(child.GeneratedTokens, tokens.Count - proposer.TokensOf(root.Handle).Count);
         }
     }
@@ -65,7 +66,7 @@ public sealed class PolicyProposerTests : IDisposable
         var proposer = NewProposer();
         var (root, children, _) = TwoLevels(proposer);
         var prefix = proposer.TokensOf(root.Handle).ToArray();
-        var fresh = new GptDecoder(TinyPolicy.Model, pool, 1);
+        var fresh = new GptDecoder(tiny.Model, pool, 1);
         foreach (var child in children)
         {
             var slot = fresh.Allocate();
@@ -104,10 +105,36 @@ public sealed class PolicyProposerTests : IDisposable
     }
 
     [Fact]
+    public void CallsAnsweredTogetherDrawWhatEachWouldDrawAlone()
+    {
+        // Three searches' calls (two problems, counts 3, 2 and 4) in one generation, against each call on its own proposer.
+        var problems = tiny.Task.Generate(Rewards.Split.Test, 2, seed: 8);
+        ProposeCall[] Calls(PolicyProposer proposer)
+        {
+            var roots = problems.Select(p => proposer.Begin(p, tiny.Task.Prompt(p)).Handle).ToList();
+            return [new([roots[0]], new ProposeRequest(3, 1f, 24, Seed: 21)), new([roots[1]], new ProposeRequest(2, 1f, 24, Seed: 22)),
+                new([roots[0], roots[1]], new ProposeRequest(4, 1f, 24, Seed: 23))];
+        }
+        var shared = NewProposer();
+        var together = shared.Propose(Calls(shared));
+        for (var c = 0; c < together.Count; c++)
+        {
+            var own = NewProposer();
+            var call = Calls(own)[c];
+            var alone = own.Propose(call.States, call.Request);
+            Assert.Equal(alone.Select(l => l.Select(p => p.Text)), together[c].Select(l => l.Select(p => p.Text)));
+            // A larger batch may round the products differently: the same tokens, log-probabilities equal to rounding.
+            foreach (var (a, b) in alone.SelectMany(l => l).Zip(together[c].SelectMany(l => l))) Assert.Equal(a.LogProb, b.LogProb, 1e-4);
+        }
+        Assert.Equal([1 * 3, 1 * 2, 2 * 4], together.Select(l => l.Sum(p => p.Count)));
+        Assert.Throws<ArgumentException>(() => shared.Propose([new([new StateHandle(0)], new ProposeRequest(1, 1f, 24, 1)), new([new StateHandle(1)], new ProposeRequest(1, 0.5f, 24, 1))]));
+    }
+
+    [Fact]
     public void GreedyProposesOneStepWhateverTheCount()
     {
         var proposer = NewProposer();
-        var root = proposer.Begin(TinyPolicy.Problem, TinyPolicy.Task.Prompt(TinyPolicy.Problem));
+        var root = proposer.Begin(tiny.Problem, tiny.Task.Prompt(tiny.Problem));
         var first = proposer.Propose([root.Handle], new ProposeRequest(4, 0f, 24, Seed: 1))[0];
         var second = proposer.Propose([root.Handle], new ProposeRequest(1, 0f, 24, Seed: 2))[0];
         Assert.Single(first);
@@ -122,7 +149,7 @@ public sealed class PolicyProposerTests : IDisposable
         Assert.Equal(13, proposer.LiveStates);
         Assert.True(proposer.Slots >= 13);
         // The states moved to the grown decoder continue as a fresh prefill of their tokens.
-        var fresh = new GptDecoder(TinyPolicy.Model, pool, 1);
+        var fresh = new GptDecoder(tiny.Model, pool, 1);
         var slot = fresh.Allocate();
         fresh.Prefill(slot, proposer.TokensOf(children[0].Child).ToArray());
         var expected = fresh.Logits(slot).ToArray();
@@ -146,7 +173,7 @@ public sealed class PolicyProposerTests : IDisposable
         var (root, children, _) = TwoLevels(proposer);
         var estimator = new PolicyValueEstimator(proposer);
         var states = children.Select(c => new NodeState(c.Child, [c.Text])).Prepend(new NodeState(root.Handle, [])).ToList();
-        var values = estimator.Evaluate(TinyPolicy.Problem, states);
+        var values = estimator.Evaluate(tiny.Problem, states);
         Assert.Equal(states.Select(s => proposer.ValueOf(s.Handle)), values);
         Assert.All(values, v => Assert.InRange(v, 0f, 1f));
         Assert.Equal(1, estimator.Calls);
@@ -160,14 +187,14 @@ public sealed class PolicyProposerTests : IDisposable
         var (root, children, grandchildren) = TwoLevels(proposer);
         var states = grandchildren.Concat(children).Select(c => new NodeState(c.Child, [c.Text])).Prepend(new NodeState(root.Handle, [])).ToList();
         // The policy itself as the "separate" network: it must give what the policy's own head read during decoding.
-        var same = new ValueNetworkEstimator(TinyPolicy.Model, proposer, pool, slots: 5);
-        var values = same.Evaluate(TinyPolicy.Problem, states);
+        var same = new ValueNetworkEstimator(tiny.Model, proposer, pool, slots: 5);
+        var values = same.Evaluate(tiny.Problem, states);
         for (var i = 0; i < states.Count; i++) Assert.Equal(proposer.ValueOf(states[i].Handle), values[i], 2e-5f);
         Assert.Equal(states.Sum(s => proposer.TokensOf(s.Handle).Count), same.ForwardTokens);
 
-        var other = Gpt.CreateRandom(TinyPolicy.Model.Config, seed: 77);
+        var other = Gpt.CreateRandom(tiny.Model.Config, seed: 77);
         var separate = new ValueNetworkEstimator(other, proposer, pool, slots: 4);
-        var otherValues = separate.Evaluate(TinyPolicy.Problem, states);
+        var otherValues = separate.Evaluate(tiny.Problem, states);
         var decoder = new GptDecoder(other, pool, slots: 1);
         for (var i = 0; i < states.Count; i++)
         {
@@ -179,9 +206,9 @@ public sealed class PolicyProposerTests : IDisposable
         Assert.Equal((1, states.Count), (separate.Calls, separate.Evaluations));
         Assert.Contains(Enumerable.Range(0, states.Count), i => Math.Abs(values[i] - otherValues[i]) > 1e-3f);
 
-        var wrongVocab = Gpt.CreateRandom(TinyPolicy.Model.Config with { Vocab = TinyPolicy.Model.Config.Vocab + 1 }, seed: 1);
+        var wrongVocab = Gpt.CreateRandom(tiny.Model.Config with { Vocab = tiny.Model.Config.Vocab + 1 }, seed: 1);
         Assert.Contains("vocab", Assert.Throws<ArgumentException>(() => new ValueNetworkEstimator(wrongVocab, proposer, pool)).Message);
-        var shortContext = Gpt.CreateRandom(TinyPolicy.Model.Config with { Context = 16 }, seed: 1);
+        var shortContext = Gpt.CreateRandom(tiny.Model.Config with { Context = 16 }, seed: 1);
         Assert.Contains("context", Assert.Throws<ArgumentException>(() => new ValueNetworkEstimator(shortContext, proposer, pool)).Message);
     }
 }

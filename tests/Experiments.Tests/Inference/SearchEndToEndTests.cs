@@ -7,6 +7,7 @@ namespace Reasoner.Experiments.Tests.Inference;
 /// <summary>Every search method on the random tiny GPT for Countdown: runs, stays in budget, leaks no slot.</summary>
 public sealed class SearchEndToEndTests : IDisposable
 {
+    readonly TinyPolicy tiny = new();
     readonly WorkerPool pool = new(1);
 
     public void Dispose() => pool.Dispose();
@@ -17,12 +18,12 @@ public sealed class SearchEndToEndTests : IDisposable
     [MemberData(nameof(Methods))]
     public void EveryMethodRunsWithinItsBudgetAndReleasesEverySlot(string method)
     {
-        var proposer = new PolicyProposer(TinyPolicy.Model, TinyPolicy.Tokenizer, pool, slots: 16);
+        var proposer = new PolicyProposer(tiny.Model, tiny.Tokenizer, pool, slots: 16);
         var value = new PolicyValueEstimator(proposer);
         var budget = new SearchBudget(MaxGeneratedTokens: 1500, MaxValueEvaluations: 200, MaxStepTokens: 24);
         var options = method == "mcts" ? new Dictionary<string, string> { ["simulations"] = "8", ["candidates"] = "4" } : null;
         var search = SearchFactory.Create(method, options);
-        var result = search.Run(TinyPolicy.Task, TinyPolicy.Problem, proposer, value, budget, new Random(1));
+        var result = search.Run(tiny.Task, tiny.Problem, proposer, value, budget, new Random(1));
 
         Assert.Equal(method, result.Method);
         Assert.InRange(result.Spent.GeneratedTokens, 1, 1500);

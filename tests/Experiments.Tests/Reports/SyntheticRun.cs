@@ -51,5 +51,34 @@ internal static class SyntheticRun
         return outcomes;
     }
 
+    /// <summary>
+    /// Outcomes as a run with equal-compute budgets writes them, under evaluation seeds 0 and 1: per problem its tokens,
+    /// MCTS also at 16 simulations, and a sampling run of 8 samples (120 tokens each) where problem p has p % 5 correct
+    /// samples answering 24 and the rest split between two wrong answers. Under seed 1, MCTS also solves p90..p99.
+    /// </summary>
+    public static List<ProblemOutcome> OutcomesWithCompute()
+    {
+        var outcomes = new List<ProblemOutcome>();
+        for (int iteration = 0; iteration <= Iterations; iteration++)
+        {
+            var (system1, mcts) = Correct(iteration);
+            foreach (int seed in new[] { 0, 1 })
+            {
+                for (int p = 0; p < 100; p++)
+                {
+                    string id = $"p{p}";
+                    bool mctsSolves = (p >= 10 && p < 10 + mcts) || (seed == 1 && p >= 90);
+                    outcomes.Add(new ProblemOutcome(iteration, "system1", id, p < system1, seed, 30, 0));
+                    outcomes.Add(new ProblemOutcome(iteration, "mcts", id, mctsSolves, seed, 1500, 64));
+                    outcomes.Add(new ProblemOutcome(iteration, "mcts @ simulations=16", id, p >= 10 && p < 5 + mcts, seed, 750, 32));
+                    var samples = Enumerable.Range(0, 8).Select(j => j < p % 5 ? ("24", true, 0.8) : (j % 2 == 0 ? "23" : "25", false, 0.3));
+                    outcomes.Add(new ProblemOutcome(iteration, "sampling", id, p % 5 > 0, seed, 960, 8,
+                        SampledAnswers.Of(samples.Select(x => ((string?)x.Item1, x.Item2, x.Item3)))));
+                }
+            }
+        }
+        return outcomes;
+    }
+
     private static (int System1, int Mcts) Correct(int iteration) => (40 + 5 * iteration, 55 + 10 * iteration);
 }

@@ -7,9 +7,9 @@ namespace Reasoner.Experiments.Tests.SelfImprovement;
 public class ReplayBufferTests
 {
     private static readonly ITask Task = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 3));
-    private static readonly IReadOnlyList<Problem> Problems = Task.Generate(Split.Train, 3, seed: 9);
+    private readonly IReadOnlyList<Problem> Problems = Task.Generate(Split.Train, 3, seed: 9);
 
-    private static Episode Solved(int problem, int iteration, bool lie = false)
+    private Episode Solved(int problem, int iteration, bool lie = false)
     {
         var expert = string.Join("\n", Task.Solve(Problems[problem]));
         var chosen = lie ? new ScoredCompletion("Answer: 1 + 1 = 2", 1, true) : new ScoredCompletion(expert, 1, true);

@@ -7,17 +7,19 @@ namespace Reasoner.Experiments.Tests.SelfImprovement;
 public class TrainingDataTests
 {
     private static readonly ITask Task = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 3));
-    private static readonly Problem Problem = Task.Generate(Split.Train, 1, seed: 4)[0];
-    private static readonly string Expert = string.Join("\n", Task.Solve(Problem));
+    private readonly Problem Problem = Task.Generate(Split.Train, 1, seed: 4)[0];
+    private readonly string Expert;
+
+    public TrainingDataTests() => Expert = string.Join("\n", Task.Solve(Problem));
     private static readonly ComputeSpent NoCompute = new(0, 0, 0, 0, 0, 1, TimeSpan.Zero);
 
-    private static ScoredCompletion Scored(string completion)
+    private ScoredCompletion Scored(string completion)
     {
         var verdict = Task.Verify(Problem, completion, new RewardConfig());
         return new ScoredCompletion(completion, verdict.Reward, verdict.Correct);
     }
 
-    private static Episode EpisodeOf(ScoredCompletion chosen, IReadOnlyList<ScoredCompletion> candidates, IReadOnlyList<VisitTarget>? visits = null) =>
+    private Episode EpisodeOf(ScoredCompletion chosen, IReadOnlyList<ScoredCompletion> candidates, IReadOnlyList<VisitTarget>? visits = null) =>
         new(Problem, "test", chosen, candidates, visits ?? [], NoCompute, new Provenance(1, 0, "c0"));
 
     [Fact]

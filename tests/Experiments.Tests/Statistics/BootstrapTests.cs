@@ -4,7 +4,7 @@ namespace Reasoner.Experiments.Tests.Statistics;
 
 public class BootstrapTests
 {
-    private static readonly double[] Rewards = [0.1, 0.4, 0.35, 0.8, 0.9, 0.2, 0.55, 0.65, 0.3, 0.75];
+    private readonly double[] Rewards = [0.1, 0.4, 0.35, 0.8, 0.9, 0.2, 0.55, 0.65, 0.3, 0.75];
 
     [Fact]
     public void SameSeedGivesTheSameInterval() =>

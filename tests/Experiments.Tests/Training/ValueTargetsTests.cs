@@ -10,12 +10,12 @@ public sealed class ValueTargetsTests : IDisposable
 {
     private static readonly ITask Countdown3 = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 3));
     private static readonly Tokenizer Tokens = TaskTokenizer.For(Countdown3);
-    private static readonly Problem Problem = Countdown3.Generate(Split.Train, 1, seed: 5)[0];
+    private readonly Problem Problem = Countdown3.Generate(Split.Train, 1, seed: 5)[0];
     private readonly WorkerPool _pool = new(1);
 
     public void Dispose() => _pool.Dispose();
 
-    private static Gpt RandomPolicy() => Gpt.CreateRandom(new GptConfig(Layers: 1, Heads: 2, ModelDim: 32, Vocab: Tokens.VocabSize,
+    private Gpt RandomPolicy() => Gpt.CreateRandom(new GptConfig(Layers: 1, Heads: 2, ModelDim: 32, Vocab: Tokens.VocabSize,
         Context: Demonstrations.ContextFor(Countdown3, [Problem])), seed: 2);
 
     /// <summary>A policy that has memorised the expert's solution of <see cref="Problem"/>: it finishes any expert prefix correctly.</summary>

@@ -6,9 +6,9 @@ namespace Reasoner.Tensors.Tests.Kernels;
 public class CrossEntropyTests
 {
     private const int Batch = 2, Time = 3, Vocab = 5, Rows = Batch * Time;
-    private static readonly int[] Targets = [0, 4, 2, 2, 1, 3];
+    private readonly int[] Targets = [0, 4, 2, 2, 1, 3];
 
-    private static (float[] Logits, float[] Losses, float[] Lse) Run(WorkerPool pool, int seed)
+    private (float[] Logits, float[] Losses, float[] Lse) Run(WorkerPool pool, int seed)
     {
         var logits = RandomFloats(new Random(seed), Rows * Vocab, 3);
         var (losses, lse) = (new float[Rows], new float[Rows]);
