@@ -53,6 +53,22 @@ public interface ITask
     /// <summary>Checks a completion exactly and scores it with <paramref name="rewards"/>. Never throws, never rewards an invalid answer.</summary>
     Verdict Verify(Problem problem, string completion, RewardConfig rewards);
 
+    /// <summary>
+    /// The exact state oracle: true when every step of <paramref name="steps"/> is valid and the state can still end
+    /// correct; for a finished state (its last line an answer line), the verifier's verdict. Never true for an invalid
+    /// state, total on any text, fast (memoised where it looks ahead). It labels value targets in imitation, where the
+    /// expert may label states, and measures value models on held-out problems; search and self-improvement never call it.
+    /// </summary>
+    bool IsSolvable(Problem problem, IReadOnlyList<string> steps);
+
+    /// <summary>
+    /// Near misses of <paramref name="step"/>, a valid next line after <paramref name="steps"/>: one line of each kind of
+    /// slip the task knows (wrong arithmetic, a number that is not available, a false claim of the target, ...), drawn
+    /// with <paramref name="random"/>. Negatives for a value model that must read a step; a near miss may happen to be
+    /// valid, so label them with <see cref="IsSolvable"/>. Empty when the step is not in the task's own form.
+    /// </summary>
+    IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random);
+
     /// <summary>The problem as the task's own JSON (what <c>reasoner tasks sample</c> prints under "problem").</summary>
     JsonObject ToJson(Problem problem);
 

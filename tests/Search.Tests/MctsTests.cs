@@ -48,6 +48,19 @@ public class MctsTests
     }
 
     [Fact]
+    public void EveryAnswerTheTreeReachedIsACandidateTheChosenFirst()
+    {
+        var result = Run(new MctsConfig(Simulations: 40), seed: 5, width: 3, depth: 2);
+        var tree = result.Tree;
+        var answers = Enumerable.Range(0, tree.Count).Where(n => tree.Kind[n] == NodeKind.Answer).ToList();
+        Assert.True(answers.Count > 1);
+        Assert.Equal(result.ChosenPath[^1], result.Candidates[0].Node);
+        Assert.Equal(result.Completion, result.Candidates[0].Completion);
+        Assert.Equal(answers.Order(), result.Candidates.Select(c => c.Node).Order());
+        Assert.All(result.Candidates, c => Assert.Equal(string.Join("\n", tree.StepsTo(c.Node)), c.Completion));
+    }
+
+    [Fact]
     public void SameSeedGivesTheSameTreeAndAnotherSeedDoesNot()
     {
         var config = new MctsConfig(Simulations: 24, MoveTemperature: 1f);

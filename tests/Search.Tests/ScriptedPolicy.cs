@@ -24,6 +24,12 @@ internal sealed class LineTask(int maxSteps) : ITask
     public Verdict Verify(Problem problem, string completion, RewardConfig rewards) =>
         throw new InvalidOperationException("Search must never call the verifier.");
 
+    public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) =>
+        throw new InvalidOperationException("Search must never call the state oracle.");
+
+    public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) =>
+        throw new InvalidOperationException("Search must never ask for corrupted steps.");
+
     public JsonObject ToJson(Problem problem) => new() { ["id"] = problem.Id };
     public Problem FromJson(JsonObject json) => new LineProblem((string)json["id"]!);
 }

@@ -15,8 +15,15 @@ internal static class CheckpointChunks
 
     public static int CountFor(long length) => (int)Math.Max(1, (length + ChunkBytes - 1) / ChunkBytes);
 
-    /// <summary>The reference jobs carry: file name, SHA-256 of the content, size.</summary>
+    /// <summary>The reference jobs carry: file name, SHA-256 of the content, size; and the same of the separate value
+    /// network beside it (<see cref="SelfImprovement.GptBackend.ValuePath"/>), when there is one.</summary>
     public static CheckpointRef Describe(string path)
+    {
+        string value = SelfImprovement.GptBackend.ValuePath(path);
+        return DescribeFile(path) with { Companion = File.Exists(value) ? DescribeFile(value) : null };
+    }
+
+    public static CheckpointRef DescribeFile(string path)
     {
         using var file = File.OpenRead(path);
         return new CheckpointRef(Path.GetFileName(path), Convert.ToHexStringLower(SHA256.HashData(file)), file.Length);
@@ -45,7 +52,7 @@ internal sealed class CheckpointStore : ReceiveActor
         if (!File.Exists(path)) return new ChunkRefused(fetch.CheckpointId, "no such checkpoint in this run");
         var written = File.GetLastWriteTimeUtc(path);
         if (!_hashes.TryGetValue(fetch.CheckpointId, out var known) || known.Written != written)
-            _hashes[fetch.CheckpointId] = known = (written, CheckpointChunks.Describe(path).Sha256);
+            _hashes[fetch.CheckpointId] = known = (written, CheckpointChunks.DescribeFile(path).Sha256);
         if (known.Sha256 != fetch.Sha256) return new ChunkRefused(fetch.CheckpointId, $"its SHA-256 is {known.Sha256}, not {fetch.Sha256}");
 
         using var file = File.OpenRead(path);
@@ -59,25 +66,28 @@ internal sealed class CheckpointStore : ReceiveActor
 }
 
 /// <summary>
-/// Fetches one checkpoint from a store into <c>cache/SHA256-ID</c>, chunk after chunk; replies to its parent with
-/// <see cref="Fetched"/> once the SHA-256 of the assembled file matches, or <see cref="FetchFailed"/>, then stops.
+/// Fetches one checkpoint from a store into <c>cache/SHA256-ID</c>, chunk after chunk, then its companion (if any) into
+/// <c>cache/SHA256-COMPANION</c> (the same prefix, so the companion sits where the backend looks for it beside the
+/// checkpoint); replies to its parent with <see cref="Fetched"/> once the SHA-256 of every assembled file matches, or
+/// <see cref="FetchFailed"/>, then stops.
 /// </summary>
 internal sealed class CheckpointFetcher : ReceiveActor
 {
     private readonly CheckpointRef _checkpoint;
     private readonly IActorRef _store;
-    private readonly string _target;
-    private readonly FileStream _partial;
+    private readonly List<(CheckpointRef File, string Target)> _files = [];
+    private int _current;
+    private FileStream? _partial;
 
     public CheckpointFetcher(CheckpointRef checkpoint, IActorRef store, string cacheFolder, TimeSpan chunkTimeout)
     {
         (_checkpoint, _store) = (checkpoint, store);
         Directory.CreateDirectory(cacheFolder);
-        _target = Path.Combine(cacheFolder, $"{checkpoint.Sha256}-{checkpoint.Id}");
-        _partial = new FileStream(_target + ".partial", FileMode.Create, FileAccess.ReadWrite);
+        _files.Add((checkpoint, Path.Combine(cacheFolder, $"{checkpoint.Sha256}-{checkpoint.Id}")));
+        if (checkpoint.Companion is { } companion) _files.Add((companion, Path.Combine(cacheFolder, $"{checkpoint.Sha256}-{companion.Id}")));
         Context.SetReceiveTimeout(chunkTimeout);
         Receive<CheckpointChunk>(OnChunk);
-        Receive<ChunkRefused>(refused => Fail($"the head refused it: {refused.Reason}"));
+        Receive<ChunkRefused>(refused => Fail($"the head refused {refused.CheckpointId}: {refused.Reason}"));
         Receive<ReceiveTimeout>(_ => Fail($"no chunk within {chunkTimeout.TotalSeconds:0} s"));
     }
 
@@ -85,39 +95,56 @@ internal sealed class CheckpointFetcher : ReceiveActor
 
     public sealed record FetchFailed(CheckpointRef Checkpoint, string Reason);
 
-    protected override void PreStart() => _store.Tell(new FetchChunk(_checkpoint.Id, _checkpoint.Sha256, 0));
+    protected override void PreStart() => Start(0);
 
     protected override void PostStop()
     {
-        _partial.Dispose();
-        File.Delete(_target + ".partial");
+        _partial?.Dispose();
+        if (_current < _files.Count) File.Delete(_files[_current].Target + ".partial");
+    }
+
+    private void Start(int index)
+    {
+        _current = index;
+        var (file, target) = _files[index];
+        _partial = new FileStream(target + ".partial", FileMode.Create, FileAccess.ReadWrite);
+        _store.Tell(new FetchChunk(file.Id, file.Sha256, 0));
     }
 
     private void OnChunk(CheckpointChunk chunk)
     {
-        long expectedChunks = CheckpointChunks.CountFor(_checkpoint.Length);
-        if (chunk.CheckpointId != _checkpoint.Id || chunk.Index != _partial.Length / CheckpointChunks.ChunkBytes || chunk.Count != expectedChunks
-            || _partial.Length + chunk.Bytes.Length > _checkpoint.Length)
+        var (file, target) = _files[_current];
+        var partial = _partial!;
+        long expectedChunks = CheckpointChunks.CountFor(file.Length);
+        if (chunk.CheckpointId != file.Id || chunk.Index != partial.Length / CheckpointChunks.ChunkBytes || chunk.Count != expectedChunks
+            || partial.Length + chunk.Bytes.Length > file.Length)
         {
-            Fail($"chunk {chunk.Index} of {chunk.Count} ({chunk.Bytes.Length} bytes) does not fit a checkpoint of {_checkpoint.Length} bytes");
+            Fail($"chunk {chunk.Index} of {chunk.Count} ({chunk.Bytes.Length} bytes) of {chunk.CheckpointId} does not fit {file.Id} of {file.Length} bytes");
             return;
         }
-        _partial.Write(chunk.Bytes);
+        partial.Write(chunk.Bytes);
         if (chunk.Index + 1 < chunk.Count)
         {
-            _store.Tell(new FetchChunk(_checkpoint.Id, _checkpoint.Sha256, chunk.Index + 1));
+            _store.Tell(new FetchChunk(file.Id, file.Sha256, chunk.Index + 1));
             return;
         }
-        _partial.Position = 0;
-        string sha = Convert.ToHexStringLower(SHA256.HashData(_partial));
-        if (sha != _checkpoint.Sha256 || _partial.Length != _checkpoint.Length)
+        partial.Position = 0;
+        string sha = Convert.ToHexStringLower(SHA256.HashData(partial));
+        if (sha != file.Sha256 || partial.Length != file.Length)
         {
-            Fail($"its SHA-256 is {sha} ({_partial.Length} bytes), not {_checkpoint.Sha256} ({_checkpoint.Length} bytes)");
+            Fail($"the SHA-256 of {file.Id} is {sha} ({partial.Length} bytes), not {file.Sha256} ({file.Length} bytes)");
             return;
         }
-        _partial.Dispose();
-        File.Move(_target + ".partial", _target, overwrite: true);
-        Context.Parent.Tell(new Fetched(_checkpoint, _target));
+        partial.Dispose();
+        _partial = null;
+        File.Move(target + ".partial", target, overwrite: true);
+        if (_current + 1 < _files.Count)
+        {
+            Start(_current + 1);
+            return;
+        }
+        _current = _files.Count;
+        Context.Parent.Tell(new Fetched(_checkpoint, _files[0].Target));
         Context.Stop(Self);
     }
 

@@ -1,3 +1,4 @@
+using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Search;
 
@@ -33,8 +34,9 @@ internal sealed record RunEnded : ILoopMessage;
 /// <summary>Pull: the node has <paramref name="Count"/> more free search workers (credits add up).</summary>
 internal sealed record RequestJobs(int Count) : ILoopMessage;
 
-/// <summary>A checkpoint as the nodes know it: its file name in the head's run, its SHA-256 (hex) and its size.</summary>
-internal sealed record CheckpointRef(string Id, string Sha256, long Length);
+/// <summary>A checkpoint as the nodes know it: its file name in the head's run, its SHA-256 (hex) and its size; with
+/// <paramref name="Companion"/>, the file that loads with it (a separate value network beside the policy), fetched with it.</summary>
+internal sealed record CheckpointRef(string Id, string Sha256, long Length, CheckpointRef? Companion = null);
 
 /// <summary>Which task a job's problem belongs to: the loop's, or <c>evaluation.task</c>'s.</summary>
 internal enum JobTask
@@ -43,8 +45,9 @@ internal enum JobTask
     HeldOut = 1,
 }
 
-/// <summary>A search as it travels: the label that names it in metrics, the factory's method and options, the budget.</summary>
-internal sealed record PlanSpec(string Label, string Method, IReadOnlyDictionary<string, string> Options, SearchBudget Budget);
+/// <summary>A search as it travels: the label that names it in metrics, the factory's method and options, the budget, and
+/// whether the node labels the states the value scored (<see cref="SearchPlan.ScoresStates"/>).</summary>
+internal sealed record PlanSpec(string Label, string Method, IReadOnlyDictionary<string, string> Options, SearchBudget Budget, bool ScoresStates = false);
 
 /// <summary>One problem to search; the problem as its task's JSON (<see cref="Rewards.ITask.ToJson"/>).</summary>
 internal sealed record JobOffer(long JobId, JobTask Task, string ProblemJson, PlanSpec Plan, int Seed, int Iteration, CheckpointRef Checkpoint) : ILoopMessage;
@@ -55,13 +58,15 @@ internal sealed record JobDone(long JobId, EpisodeReport Episode, InferenceCount
 /// <summary>A job's search threw on the node; the head hands it out again.</summary>
 internal sealed record JobFailed(long JobId, string Error) : ILoopMessage;
 
-/// <summary>An <see cref="Episode"/> without its problem: the head attaches the problem of its own job, never the node's.</summary>
+/// <summary>An <see cref="Episode"/> without its problem: the head attaches the problem of its own job, never the node's.
+/// Its scored states are a measurement of the value model (evaluation only), never a reward.</summary>
 internal sealed record EpisodeReport(
     string Method, ScoredCompletion Chosen, IReadOnlyList<ScoredCompletion> Candidates, IReadOnlyList<VisitTarget> VisitTargets,
-    ComputeSpent Spent, int Worker, string Checkpoint)
+    ComputeSpent Spent, int Worker, string Checkpoint, IReadOnlyList<ScoredState>? ScoredStates = null)
 {
     public static EpisodeReport Of(Episode e) =>
-        new(e.Method, e.Chosen, e.Candidates, e.VisitTargets, e.Spent, e.Provenance.Worker, e.Provenance.Checkpoint);
+        new(e.Method, e.Chosen, e.Candidates, e.VisitTargets, e.Spent, e.Provenance.Worker, e.Provenance.Checkpoint,
+            e.ScoredStates.Count > 0 ? e.ScoredStates : null);
 }
 
 /// <summary>Inference requests and the backend calls that answered them (how much batching saved).</summary>

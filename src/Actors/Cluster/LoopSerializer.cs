@@ -2,6 +2,7 @@ using System.Runtime.Serialization;
 using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
+using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Search;
 
@@ -50,7 +51,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
                 case RequestJobs m: w.Write(m.Count); break;
                 case JobOffer m:
                     w.Write(m.JobId); w.Write((int)m.Task); w.Write(m.ProblemJson); WritePlan(w, m.Plan); w.Write(m.Seed); w.Write(m.Iteration);
-                    w.Write(m.Checkpoint.Id); w.Write(m.Checkpoint.Sha256); w.Write(m.Checkpoint.Length);
+                    WriteCheckpoint(w, m.Checkpoint);
                     break;
                 case JobDone m:
                     w.Write(m.JobId); WriteEpisode(w, m.Episode);
@@ -76,7 +77,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
             Registered => new NodeRegistered(r.String(), r.String()),
             Refused => new NodeRefused(r.String()),
             Request => new RequestJobs(r.Int()),
-            Offer => new JobOffer(r.Long(), ReadTask(r), r.String(), ReadPlan(r), r.Int(), r.Int(), new CheckpointRef(r.String(), r.String(), r.Long())),
+            Offer => new JobOffer(r.Long(), ReadTask(r), r.String(), ReadPlan(r), r.Int(), r.Int(), ReadCheckpoint(r)),
             Done => new JobDone(r.Long(), ReadEpisode(r), new InferenceCounts(r.Long(), r.Long(), r.Long())),
             Failed => new JobFailed(r.Long(), r.String()),
             Fetch => new FetchChunk(r.String(), r.String(), r.Int()),
@@ -96,6 +97,24 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
         var other => throw new SerializationException($"unknown job task {other}"),
     };
 
+    private static void WriteCheckpoint(BinaryWriter w, CheckpointRef checkpoint)
+    {
+        w.Write(checkpoint.Id); w.Write(checkpoint.Sha256); w.Write(checkpoint.Length);
+        w.Write(checkpoint.Companion is not null);
+        if (checkpoint.Companion is { } companion)
+        {
+            if (companion.Companion is not null) throw new SerializationException("a checkpoint's companion has no companion of its own");
+            WriteCheckpoint(w, companion);
+        }
+    }
+
+    private static CheckpointRef ReadCheckpoint(Reader r)
+    {
+        string id = r.String(), sha = r.String();
+        long length = r.Long();
+        return new CheckpointRef(id, sha, length, r.Bool() ? new CheckpointRef(r.String(), r.String(), r.Long(), r.Bool() ? throw new SerializationException("a checkpoint's companion has no companion of its own") : null) : null);
+    }
+
     private static void WritePlan(BinaryWriter w, PlanSpec plan)
     {
         w.Write(plan.Label);
@@ -113,6 +132,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
         WriteNullable(w, b.MaxNodes);
         WriteNullable(w, b.MaxWallTime?.Ticks);
         w.Write(b.MaxStepTokens);
+        w.Write(plan.ScoresStates);
     }
 
     private static PlanSpec ReadPlan(Reader r)
@@ -123,7 +143,7 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
         long? ticks;
         var budget = new SearchBudget(r.NullableLong(), r.NullableLong(), r.NullableLong(), (int?)r.NullableLong(),
             (ticks = r.NullableLong()) is { } t ? TimeSpan.FromTicks(t) : null, r.Int());
-        return new PlanSpec(label, method, options, budget);
+        return new PlanSpec(label, method, options, budget, r.Bool());
     }
 
     private static void WriteEpisode(BinaryWriter w, EpisodeReport e)
@@ -149,6 +169,12 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
         w.Write(s.ValueEvaluations); w.Write(s.Nodes); w.Write(s.WallTime.Ticks);
         w.Write(e.Worker);
         w.Write(e.Checkpoint);
+        var states = e.ScoredStates ?? [];
+        w.Write(states.Count);
+        foreach (var state in states)
+        {
+            w.Write(state.Depth); w.Write(state.Finished); w.Write(state.Value); w.Write(state.Solvable);
+        }
     }
 
     private static EpisodeReport ReadEpisode(Reader r)
@@ -170,7 +196,11 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
             targets.Add(new VisitTarget(node, steps, childSteps, visits, probabilities, r.Int()));
         }
         var spent = new ComputeSpent(r.Long(), r.Long(), r.Int(), r.Int(), r.Long(), r.Int(), TimeSpan.FromTicks(r.Long()));
-        return new EpisodeReport(method, chosen, candidates, targets, spent, r.Int(), r.String());
+        int worker = r.Int();
+        string checkpoint = r.String();
+        var states = new List<ScoredState>();
+        for (int i = 0, n = r.Count(); i < n; i++) states.Add(new ScoredState(r.Int(), r.Bool(), r.Float(), r.Bool()));
+        return new EpisodeReport(method, chosen, candidates, targets, spent, worker, checkpoint, states.Count > 0 ? states : null);
     }
 
     private static void WriteCompletion(BinaryWriter w, ScoredCompletion c)

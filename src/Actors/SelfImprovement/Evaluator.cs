@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Evaluation;
+using Reasoner.Experiments.Metrics;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
 
@@ -11,6 +12,7 @@ namespace Reasoner.Actors.SelfImprovement;
 /// Evaluates a checkpoint on the held-out test problems with System 1 and each configured search: the same problems
 /// and the same seeds for every method and every iteration, so each accuracy comes with a paired test against System 1
 /// in the report. The searches are jobs of the loop's <see cref="JobQueue"/>, run by the worker nodes like the loop's own.
+/// For each method that asks the value model, how well it ranked the states the search met goes to value.jsonl.
 /// Also answers the arena's question for gating: System 1's accuracy on validation problems.
 /// </summary>
 internal sealed class Evaluator : ReceiveActor
@@ -61,6 +63,8 @@ internal sealed class Evaluator : ReceiveActor
             foreach (var row in records.Rows) _metrics.Tell(row);
             foreach (var outcome in records.Outcomes) _metrics.Tell(outcome);
             if (search.Role == EvaluationRole.Method) accuracy[method.Label] = records.Accuracy;
+            var scored = done.Results.SelectMany(e => e.ScoredStates).ToList();
+            if (scored.Count > 0) _metrics.Tell(new ValueRankingRow(evaluate.Iteration, method.Label, ValueRanking.Of(scored)));
             _metrics.Tell(new MetricsSink.Note("Iteration {Iteration}: {Method} solves {Accuracy:P1} of {N} held-out problems ({Seconds:0.0} s)",
                 evaluate.Iteration, method.Label, records.Accuracy, jobs.Count, wall));
         }

@@ -52,7 +52,7 @@ internal static class ExperimentRunner
         try
         {
             var metrics = system.ActorOf(Props.Create(() => new MetricsSink(MetricsWriter.ForRun(run), OutcomesWriter.ForRun(run), observer,
-                new RunJournal.Writer(run), progress == null ? null : progress.Last)), "metrics");
+                new RunJournal.Writer(run), progress == null ? null : progress.Last, ValueRankingWriter.ForRun(run))), "metrics");
             var queue = head is null ? options.Queue : options.Queue with { MinNodes = head.MinWorkers, WaitForNodes = true };
             var jobs = system.ActorOf(Props.Create(() => new JobQueue(config, task, metrics, queue)), "jobs");
             if (head is null)

@@ -11,30 +11,44 @@ using Reasoner.Tensors;
 namespace Reasoner.Actors.SelfImprovement;
 
 /// <summary>
-/// The loop's model side on the GPT policy with its value head: inference through <see cref="PolicyProposer"/> (KV-cache
-/// reuse, one batched line generation per call) and <see cref="PolicyValueEstimator"/>; training through
-/// <see cref="ExampleTrainer"/> on the examples <see cref="TrainingData"/> builds for the configured algorithm. Calls
-/// never overlap (the loop's stages are sequential), so one worker pool serves all of them.
+/// The loop's model side on the GPT policy and its value model: inference through <see cref="PolicyProposer"/> (KV-cache
+/// reuse, one batched line generation per call) and the value (<see cref="PolicyValueEstimator"/> for the policy's own
+/// head, <see cref="ValueNetworkEstimator"/> for a separate network, whose checkpoint sits beside the policy's:
+/// <see cref="ValuePath"/>); training through <see cref="ExampleTrainer"/> on the examples <see cref="TrainingData"/>
+/// builds for the configured algorithm. Calls never overlap (the loop's stages are sequential), so one worker pool serves
+/// all of them.
 /// </summary>
 internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool pool) : IExperimentBackend
 {
     // Slots the proposer starts with: the peak of a few concurrent searches' trees; it doubles when full.
     private const int InitialSlots = 256;
+    // States a separate value network reads in one batched call.
+    private const int ValueSlots = 64;
     private readonly Tokenizer _tokenizer = TaskTokenizer.For(task);
     private string? _imitationCheckpoint;
     private IReadOnlyList<TrainingExample> _demonstrations = [];
+
+    private bool Separate => config.Imitation.ValueNetwork == ValueNetwork.Separate;
+
+    /// <summary>Where the separate value network of a policy checkpoint is kept: <c>iteration-k.value.safetensors</c>.</summary>
+    public static string ValuePath(string policyCheckpoint) => Path.ChangeExtension(policyCheckpoint, ".value.safetensors");
 
     public InferenceBackend LoadInference(string checkpoint)
     {
         var model = Checkpoint.Load(checkpoint).Model;
         var proposer = new PolicyProposer(model, _tokenizer, pool, InitialSlots);
-        return new InferenceBackend(proposer, new PolicyValueEstimator(proposer), ValueReadsStateOnly: true);
+        // A separate network reads the proposer's tokens of each state, never the problem: states of any problems share a call.
+        IValueEstimator value = Separate
+            ? new ValueNetworkEstimator(Checkpoint.Load(ValuePath(checkpoint)).Model, proposer, pool, ValueSlots)
+            : new PolicyValueEstimator(proposer);
+        return new InferenceBackend(proposer, value, ValueReadsStateOnly: true);
     }
 
     /// <summary>
-    /// SFT of a fresh model on the expert's solutions, then the value head learns the outcomes of the imitation
-    /// policy's own samples on some of those problems (so search after imitation has a value to go by), the
-    /// demonstrations mixed in so the policy keeps what it learned.
+    /// SFT of a fresh model on the expert's solutions, then the value learns (so search after imitation has a value to go
+    /// by) from the targets <c>imitation.value_targets</c> names, on some of those problems: a separate network starts
+    /// from a copy of the SFT policy and learns the value alone; the shared head learns it with the demonstrations mixed
+    /// in, so the policy keeps what it learned.
     /// </summary>
     public TrainingReport Imitate(IReadOnlyList<Problem> problems, string checkpointOut, long firstStep, Action<MetricsRow> log)
     {
@@ -42,17 +56,47 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var shape = new GptConfig(config.Model.Layers, config.Model.Heads, config.Model.DModel, _tokenizer.VocabSize, config.Model.Context).Validated();
         var model = Gpt.CreateRandom(shape, SeedMix.Of(config.Seed, 10));
         _imitationCheckpoint = checkpointOut;
-        var demonstrations = Fitting(problems.Select(p => Demonstrations.Of(task, p)).ToList(), model);
+        var demonstrations = RunPhase.Timed(0, RunPhase.Demonstrations, log, () => Fitting(problems.Select(p => Demonstrations.Of(task, p)).ToList(), model));
         _demonstrations = demonstrations;
-        var sft = Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log);
-        if (imitation.ValueSteps == 0) return Save(model, checkpointOut, sft.Steps, sft);
+        var sft = RunPhase.Timed(0, RunPhase.Imitation, log,
+            () => Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log));
+        var valueModel = Separate ? model.Clone() : model;
+        if (imitation.ValueSteps == 0)
+        {
+            if (Separate) Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
+            return Save(model, checkpointOut, sft.Steps, sft);
+        }
 
         var valueProblems = problems.Take(imitation.ValueProblems).ToList();
-        var episodes = Sample(model, valueProblems, imitation.ValueSamples, SeedMix.Of(config.Seed, 12));
-        var valueExamples = Fitting(TrainingData.Values(task, episodes), model);
-        var value = Train(model, [.. valueExamples, .. demonstrations], imitation.ValueSteps, imitation.Batch, imitation.Lr,
-            SeedMix.Of(config.Seed, 13), 0, Stage.Imitation, firstStep + sft.Steps, log);
+        var valueExamples = RunPhase.Timed(0, RunPhase.ValueData, log,
+            () => ValueBalance.Oversample(Fitting(ValueExamples(model, valueProblems, imitation), model), imitation.ValuePositiveShare));
+        var lr = imitation.ValueLr ?? imitation.Lr;
+        var valueSeed = SeedMix.Of(config.Seed, 13);
+        long valueStep = firstStep + sft.Steps;
+        if (Separate)
+        {
+            var trained = RunPhase.Timed(0, RunPhase.ValueTraining, log,
+                () => Train(valueModel, valueExamples, imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log, policyLossWeight: 0f));
+            Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
+            return Save(model, checkpointOut, sft.Steps + trained.Steps, trained);
+        }
+        var value = RunPhase.Timed(0, RunPhase.ValueTraining, log,
+            () => Train(model, [.. valueExamples, .. demonstrations], imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log));
         return Save(model, checkpointOut, sft.Steps + value.Steps, value);
+    }
+
+    /// <summary>The imitation stage's value examples from the source the config names.</summary>
+    private IReadOnlyList<TrainingExample> ValueExamples(Gpt model, IReadOnlyList<Problem> problems, ImitationConfig imitation)
+    {
+        IReadOnlyList<TrainingExample> Rollouts() => TrainingData.Values(task, Sample(model, problems, imitation.ValueSamples, SeedMix.Of(config.Seed, 12)));
+        IReadOnlyList<TrainingExample> Expert() => OracleValueTargets.Collect(new GptDecoder(model, pool, InitialSlots), _tokenizer, task, problems,
+            imitation.ValueSamples, temperature: 1f, new Random(SeedMix.Of(config.Seed, 14)));
+        return imitation.ValueTargets switch
+        {
+            ValueTargetSource.Rollouts => Rollouts(),
+            ValueTargetSource.Expert => Expert(),
+            _ => [.. Expert(), .. Rollouts()],
+        };
     }
 
     public void RestoreImitation(IReadOnlyList<Problem> problems, string checkpoint)
@@ -65,24 +109,42 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     {
         var loop = config.SelfImprovement;
         var model = Checkpoint.Load(checkpointIn).Model;
-        IReadOnlyList<TrainingExample> policy = loop.Algorithm switch
+        IReadOnlyList<TrainingExample> policy = RunPhase.Timed(iteration, RunPhase.TrainingData, log, () => loop.Algorithm switch
         {
             SelfImprovementAlgorithm.ExpertIteration => TrainingData.ExpertIteration(task, episodes),
             SelfImprovementAlgorithm.AlphaZero => TrainingData.AlphaZero(task, episodes),
             SelfImprovementAlgorithm.Grpo => GrpoExamples(model, episodes),
             _ => throw new InvalidOperationException($"unknown algorithm {loop.Algorithm}"),
-        };
+        });
         // Nothing to move the policy towards (no verified-correct trajectory yet): value-only steps would still drift the
-        // shared trunk, so the checkpoint goes on unchanged.
-        if (policy.Count == 0) return Save(model, checkpointOut, 0, new TrainingReport(0, null, null));
+        // shared trunk, so the checkpoints go on unchanged.
+        if (policy.Count == 0)
+        {
+            if (Separate) File.Copy(ValuePath(checkpointIn), ValuePath(checkpointOut), overwrite: true);
+            return Save(model, checkpointOut, 0, new TrainingReport(0, null, null));
+        }
         // Expert iteration and AlphaZero keep the demonstrations in the data (ReST's growing dataset): the few trajectories
         // an iteration verifies would otherwise pull a small policy off everything else it knew. GRPO is on-policy; its
         // KL term is what holds it near the imitation policy.
         var anchor = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? [] : _demonstrations;
-        var examples = Fitting([.. policy, .. anchor, .. TrainingData.Values(task, episodes)], model);
-        var report = Train(model, examples, loop.StepsPerIteration, loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 20, iteration), iteration,
-            Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight, loop.Algorithm == SelfImprovementAlgorithm.Grpo ? (float)loop.KlBeta : 0f);
-        return Save(model, checkpointOut, report.Steps, report);
+        var klBeta = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? (float)loop.KlBeta : 0f;
+        // The value learns the verified outcomes only (never the oracle here): the shared head beside the policy, a
+        // separate network on its own, as many steps again.
+        var values = TrainingData.Values(task, episodes);
+        var seed = SeedMix.Of(config.Seed, 20, iteration);
+        if (!Separate)
+        {
+            var shared = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor, .. values], model),
+                loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight, klBeta));
+            return Save(model, checkpointOut, shared.Steps, shared);
+        }
+        var report = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor], model),
+            loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, valueLossWeight: 0f, klBeta: klBeta));
+        var valueModel = Checkpoint.Load(ValuePath(checkpointIn)).Model;
+        var value = RunPhase.Timed(iteration, RunPhase.ValueTraining, log, () => Train(valueModel, Fitting(values, valueModel), loop.StepsPerIteration,
+            loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 21, iteration), iteration, Stage.SelfImprovement, firstStep + report.Steps, log, policyLossWeight: 0f));
+        Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
+        return Save(model, checkpointOut, report.Steps + value.Steps, report with { ValueLoss = value.ValueLoss });
     }
 
     /// <summary>GRPO's KL is to the imitation policy (DeepSeekMath's pi_ref, the SFT model), computed by the trainer against
@@ -111,11 +173,12 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     }
 
     private TrainingReport Train(Gpt model, IReadOnlyList<TrainingExample> examples, int steps, int batch, double lr, int seed, int iteration,
-        Stage stage, long firstStep, Action<MetricsRow> log, float valueLossWeight = 1f, float klBeta = 0f)
+        Stage stage, long firstStep, Action<MetricsRow> log, float valueLossWeight = 1f, float klBeta = 0f, float policyLossWeight = 1f)
     {
         if (examples.Count == 0) return new TrainingReport(0, null, null);
         var trainer = new ExampleTrainer(model, _tokenizer, pool, new ExampleTrainerConfig(BatchSize: batch, LearningRate: (float)lr,
-            MinLearningRate: (float)lr / 10, WarmupSteps: Math.Min(20, steps / 10), DecaySteps: steps, ValueLossWeight: valueLossWeight, KlBeta: klBeta,
+            MinLearningRate: (float)lr / 10, WarmupSteps: Math.Min(20, steps / 10), DecaySteps: steps, PolicyLossWeight: policyLossWeight,
+            ValueLossWeight: valueLossWeight, KlBeta: klBeta,
             MaxNonFiniteSteps: stage == Stage.Imitation ? config.Imitation.MaxNonFiniteSteps : config.SelfImprovement.MaxNonFiniteSteps));
         var curve = trainer.Train(examples, steps, new Random(seed), new Progress(step => log(MetricsRow.Training(iteration, stage, firstStep + step.Step - 1, step))));
         var last = curve.Steps.Count > 0 ? curve.Steps[^1].Losses : default;

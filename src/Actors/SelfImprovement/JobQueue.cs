@@ -166,7 +166,7 @@ internal sealed class JobQueue : ReceiveActor
         var job = batch.Jobs[index];
         var report = done.Episode;
         var episode = new Episode(job.Problem, report.Method, report.Chosen, report.Candidates, report.VisitTargets, report.Spent,
-            new Provenance(job.Iteration, report.Worker, job.Checkpoint, node.Name));
+            new Provenance(job.Iteration, report.Worker, job.Checkpoint, node.Name)) { ScoredStates = report.ScoredStates ?? [] };
         if (!ReplayBuffer.Confirms(job.Task ?? _task, _config.Task.Rewards, episode) || !AnswersAreTheirCompletions(job.Task ?? _task, episode))
         {
             batch.Rejected++;
@@ -255,7 +255,7 @@ internal sealed class JobQueue : ReceiveActor
         var key = (file.FullName, file.LastWriteTimeUtc, file.Length);
         if (!_checkpoints.TryGetValue(key, out var checkpoint)) _checkpoints[key] = checkpoint = CheckpointChunks.Describe(job.Checkpoint);
         var task = job.Task ?? _task;
-        var plan = new PlanSpec(job.Search.Label, job.Search.Spec.Method, job.Search.Spec.Options, job.Search.Budget);
+        var plan = new PlanSpec(job.Search.Label, job.Search.Spec.Method, job.Search.Spec.Options, job.Search.Budget, job.Search.ScoresStates);
         return new JobOffer(id, job.Task is null ? JobTask.Loop : JobTask.HeldOut, task.ToJson(job.Problem).ToJsonString(), plan,
             job.Seed, job.Iteration, checkpoint);
     }

@@ -13,22 +13,25 @@ internal sealed class MetricsSink : ReceiveActor
 {
     private readonly MetricsWriter _metrics;
     private readonly OutcomesWriter _outcomes;
+    private readonly ValueRankingWriter? _value;
     private readonly ILoopObserver _observer;
     private readonly RunJournal.Writer _journal;
-    private long _metricsRows, _outcomeRows, _episodeRows;
+    private long _metricsRows, _outcomeRows, _episodeRows, _valueRows;
     private readonly Stopwatch _phaseClock = new();
     private PhaseStarted _phase = new("idle", 0, 0, 0);
     private int _done;
     private double _rewardSum;
 
     /// <param name="resumedFrom">The journal's last record when a run is resumed (its files were cut back to it).</param>
-    public MetricsSink(MetricsWriter metrics, OutcomesWriter outcomes, ILoopObserver observer, RunJournal.Writer journal, StageRecord? resumedFrom = null)
+    public MetricsSink(MetricsWriter metrics, OutcomesWriter outcomes, ILoopObserver observer, RunJournal.Writer journal, StageRecord? resumedFrom = null,
+        ValueRankingWriter? value = null)
     {
         _metrics = metrics;
         _outcomes = outcomes;
+        _value = value;
         _observer = observer;
         _journal = journal;
-        (_metricsRows, _outcomeRows, _episodeRows) = resumedFrom is { } last ? (last.MetricsRows, last.OutcomeRows, last.EpisodeRows) : (0, 0, 0);
+        (_metricsRows, _outcomeRows, _episodeRows, _valueRows) = resumedFrom is { } last ? (last.MetricsRows, last.OutcomeRows, last.EpisodeRows, last.ValueRows) : (0, 0, 0, 0);
         Receive<MetricsRow>(row =>
         {
             _metrics.Append(row);
@@ -52,6 +55,12 @@ internal sealed class MetricsSink : ReceiveActor
             _outcomes.Append(outcome);
             _outcomeRows++;
         });
+        Receive<ValueRankingRow>(row =>
+        {
+            if (_value is null) return;
+            _value.Append(row);
+            _valueRows++;
+        });
         Receive<StageDone>(done =>
         {
             foreach (var line in done.Episodes)
@@ -59,7 +68,7 @@ internal sealed class MetricsSink : ReceiveActor
                 _journal.Episode(line);
                 _episodeRows++;
             }
-            _journal.Stage(done.Record with { MetricsRows = _metricsRows, OutcomeRows = _outcomeRows, EpisodeRows = _episodeRows });
+            _journal.Stage(done.Record with { MetricsRows = _metricsRows, OutcomeRows = _outcomeRows, EpisodeRows = _episodeRows, ValueRows = _valueRows });
             Sender.Tell(new StageRecorded(), Self);
         });
         Receive<PhaseStarted>(phase =>
@@ -102,6 +111,7 @@ internal sealed class MetricsSink : ReceiveActor
     {
         _metrics.Dispose();
         _outcomes.Dispose();
+        _value?.Dispose();
         _journal.Dispose();
     }
 

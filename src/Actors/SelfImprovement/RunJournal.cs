@@ -9,7 +9,7 @@ namespace Reasoner.Actors.SelfImprovement;
 
 /// <summary>
 /// One line of a run's journal (progress.jsonl), written by the metrics sink when a stage of the loop has completed:
-/// which stage, what it decided, and how many lines metrics.jsonl, outcomes.jsonl and episodes.jsonl held then. A
+/// which stage, what it decided, and how many lines metrics.jsonl, outcomes.jsonl, episodes.jsonl and value.jsonl held then. A
 /// resumed run cuts every file back to those lengths (the rows of the stage that was interrupted go) and goes on from
 /// the next stage.
 /// </summary>
@@ -22,6 +22,7 @@ internal sealed record StageRecord(
     long MetricsRows = 0,
     long OutcomeRows = 0,
     long EpisodeRows = 0,
+    long ValueRows = 0,
     long? LearnerSteps = null,
     IReadOnlyDictionary<string, double>? Accuracy = null,
     SearchRecord? Search = null,
@@ -95,6 +96,7 @@ internal static class RunJournal
         if (File.Exists(run.MetricsCsvPath) && new FileInfo(run.MetricsCsvPath).Length > 0) CutToLines(run.MetricsCsvPath, last.MetricsRows + 1);
         CutToLines(run.OutcomesPath, last.OutcomeRows);
         CutToLines(run.EpisodesPath, last.EpisodeRows);
+        CutToLines(run.ValuePath, last.ValueRows);
 
         var episodes = File.Exists(run.EpisodesPath)
             ? File.ReadLines(run.EpisodesPath).Select((line, i) => Parse<EpisodeLine>(line, run.EpisodesPath, i + 1))

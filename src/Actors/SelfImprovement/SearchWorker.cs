@@ -69,7 +69,7 @@ internal sealed class SearchWorker : ReceiveActor
         var problemTask = job.Task ?? task;
         var result = job.Search.Create().Run(problemTask, job.Problem, client, client, job.Search.Budget, new Random(job.Seed));
         client.Flush();
-        return Episode.Score(problemTask, rewards, job.Problem, result, new Provenance(job.Iteration, worker, job.Checkpoint));
+        return Episode.Score(problemTask, rewards, job.Problem, result, new Provenance(job.Iteration, worker, job.Checkpoint), job.Search.ScoresStates);
     }
 }
 

@@ -250,7 +250,7 @@ internal sealed class WorkerNode : ReceiveActor, IWithTimers
         {
             var task = offer.Task == JobTask.HeldOut ? _heldOut ?? throw new FormatException("a held-out job, and the run has no evaluation.task") : _task;
             var problem = task.FromJson(JsonNode.Parse(offer.ProblemJson) as JsonObject ?? throw new FormatException("the problem is not a JSON object"));
-            var plan = new SearchPlan(offer.Plan.Label, new MethodSpec(offer.Plan.Method, offer.Plan.Options), offer.Plan.Budget);
+            var plan = new SearchPlan(offer.Plan.Label, new MethodSpec(offer.Plan.Method, offer.Plan.Options), offer.Plan.Budget) { ScoresStates = offer.Plan.ScoresStates };
             job = new SearchJob(problem, plan, offer.Seed, offer.Iteration, offer.Checkpoint.Id, offer.Task == JobTask.HeldOut ? task : null);
         }
         catch (Exception error) when (error is FormatException or System.Text.Json.JsonException)

@@ -265,17 +265,18 @@ internal static class EvalCommand
     static Table Table(EvaluationReport report)
     {
         var table = new Table { Title = new TableTitle($"{report.Task} {report.Split}, n = {report.N}, seed {report.Seed}") };
-        table.AddColumns("method", "accuracy", "95% CI", "gen tokens", "policy tokens", "value evals", "value AUC", "seconds", "p vs System 1");
+        table.AddColumns("method", "accuracy", "95% CI", "gen tokens", "policy tokens", "value evals", "AUC finished", "AUC partial", "seconds", "p vs System 1");
         foreach (var column in table.Columns.Skip(1)) column.RightAligned();
         foreach (var m in report.Methods)
         {
             var p = report.PValueAgainstSystemOne(m.Name);
             string[] cells = [m.Name, F(m.Accuracy.Estimate, "0.000"), $"{F(m.Accuracy.Low, "0.000")}-{F(m.Accuracy.High, "0.000")}",
-                F(m.MeanGeneratedTokens), F(m.MeanPolicyTokens), F(m.MeanValueEvaluations), m.ValueAuc is { } auc ? F(auc, "0.000") : "-",
+                F(m.MeanGeneratedTokens), F(m.MeanPolicyTokens), F(m.MeanValueEvaluations), m.Value?.FinishedAuc is { } finished ? F(finished, "0.000") : "-",
+                m.Value?.PartialAuc is { } partial ? F(partial, "0.000") : "-",
                 F(m.Seconds, "0.00"), p is { } v ? F(v, "0.0000") : "-"];
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }
-        table.Caption("compute per problem; value evals = states scored by the value model; value AUC: how well it ranks finished answers (0.5: not at all); p: exact McNemar, paired by problem");
+        table.Caption("compute per problem; value evals = states scored by the value model; AUC: how well its values rank the finished answers (against the verifier) and the partial states (against the task's oracle) the search met, 0.5: not at all (--json has them by depth); p: exact McNemar, paired by problem");
         return table;
     }
 }

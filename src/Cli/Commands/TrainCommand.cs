@@ -69,13 +69,14 @@ internal static class TrainCommand
             return (Draw(task, Split.Train, parse.GetValue(Problems), seed, "--problems"), Draw(task, Split.Test, parse.GetValue(TestProblems), parse.GetValue(TestSeed), "--test-problems"));
         }
 
-        public ExampleTrainerConfig TrainerConfig(ParseResult parse, float policyWeight, float valueWeight)
+        public ExampleTrainerConfig TrainerConfig(ParseResult parse, float policyWeight, float valueWeight, float positiveValueWeight = 1f)
         {
             float lr = parse.GetValue(LearningRate);
             try
             {
                 return new ExampleTrainerConfig(parse.GetValue(Batch), lr, parse.GetValue(MinLearningRate) ?? lr / 10, parse.GetValue(Warmup), DecaySteps: parse.GetValue(Steps),
-                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight, MaxNonFiniteSteps: parse.GetValue(MaxNonFinite)).Validated();
+                    parse.GetValue(WeightDecay), parse.GetValue(Clip), policyWeight, valueWeight, PositiveValueWeight: positiveValueWeight,
+                    MaxNonFiniteSteps: parse.GetValue(MaxNonFinite)).Validated();
             }
             catch (ArgumentException error)
             {
@@ -181,13 +182,16 @@ internal static class TrainCommand
         var policyPath = new Option<string>("--policy") { Description = "The policy checkpoint whose rollouts give the targets.", Required = true };
         var samples = new Option<int>("--samples") { Description = "Completions sampled per prefix (K).", DefaultValueFactory = _ => 8 };
         var temperature = new Option<float>("--temperature") { Description = "Sampling temperature of the rollouts.", DefaultValueFactory = _ => 1f };
-        var prefixes = new Option<string>("--prefixes") { Description = "Prefixes: policy (its own sampled trajectory), expert, or both.", DefaultValueFactory = _ => "both" };
+        var prefixes = new Option<string>("--prefixes") { Description = "Rollout targets: prefixes of the policy's own sampled trajectory, of the expert's solution, or both.", DefaultValueFactory = _ => "both" };
+        var targets = new Option<string>("--targets") { Description = "rollouts (Monte-Carlo fractions of the policy's completions), expert (the task's exact oracle labels expert, sampled, proposed and corrupted states), or both.", DefaultValueFactory = _ => "expert" };
         var separate = new Option<bool>("--separate") { Description = "Train a separate value network (--layers/--d-model/--heads, default the policy's) instead of the policy's value head." };
         var init = new Option<string>("--init") { Description = "--separate: start from a copy of the policy (it already reads the task's steps; as reward models start from the SFT model) or from random weights (required for another size).", DefaultValueFactory = _ => "policy" };
-        var policyWeight = new Option<float>("--policy-weight") { Description = "Shared trunk: weight of the demonstrations' policy loss, which keeps the policy from drifting.", DefaultValueFactory = _ => 0.25f };
+        var positiveWeight = new Option<float?>("--positive-weight") { Description = "Weight of a value target of 1 against one of 0 in the value loss (1: plain BCE); default: the ratio that balances the training targets' classes." };
+        var positiveShare = new Option<double>("--positive-share") { Description = "Repeat the examples whose targets are all positive until they are at least this share of the training set (0: as collected).", DefaultValueFactory = _ => 0 };
+        var policyWeight = new Option<float>("--policy-weight") { Description = "Weight of the demonstrations' policy loss beside the value loss: it keeps a shared trunk proposing, and a separate copy reading steps as the policy writes them (0: value loss only).", DefaultValueFactory = _ => 0.25f };
         common.AddTo(command);
         model.AddTo(command);
-        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, separate, init, policyWeight })
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight, positiveShare })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -203,6 +207,13 @@ internal static class TrainCommand
                 "both" => ValuePrefixes.PolicyAndExpert,
                 var other => throw new UserInputException($"--prefixes must be policy, expert or both, not \"{other}\""),
             };
+            var targetSource = parse.GetValue(targets) switch
+            {
+                "rollouts" => ValueTargetSource.Rollouts,
+                "expert" => ValueTargetSource.Expert,
+                "both" => ValueTargetSource.Both,
+                var other => throw new UserInputException($"--targets must be rollouts, expert or both, not \"{other}\""),
+            };
             int k = parse.GetValue(samples), seed = parse.GetValue(common.Seed);
             if (k < 1) throw new UserInputException($"--samples must be at least 1, got {k}");
             using var pool = new WorkerPool(parse.GetValue(common.Threads));
@@ -211,17 +222,31 @@ internal static class TrainCommand
             var random = new Random(seed);
             var clock = Stopwatch.StartNew();
             var reported = Stopwatch.StartNew();
-            var valueExamples = ValueTargets.Collect(decoder, tokenizer, task, training, k, parse.GetValue(temperature), random, source, done =>
+            float sampling = parse.GetValue(temperature);
+            Action<int> progress = done =>
             {
                 if (done < training.Count && reported.Elapsed.TotalSeconds < 15) return;
                 reported.Restart();
-                io.Log.Information("Value targets: {Done}/{Total} problems rolled out ({Rate:F1}/s)", done, training.Count, done / clock.Elapsed.TotalSeconds);
-            });
+                io.Log.Information("Value targets: {Done}/{Total} problems ({Rate:F1}/s)", done, training.Count, done / clock.Elapsed.TotalSeconds);
+            };
+            IReadOnlyList<TrainingExample> Collect(IReadOnlyList<Problem> problems, Action<int>? report) => targetSource switch
+            {
+                ValueTargetSource.Rollouts => ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report),
+                ValueTargetSource.Expert => OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
+                _ => [.. OracleValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, report),
+                      .. ValueTargets.Collect(decoder, tokenizer, task, problems, k, sampling, random, source, report)],
+            };
+            var valueExamples = ValueBalance.Oversample(Collect(training, progress), parse.GetValue(positiveShare));
             var evaluated = test.Take(parse.GetValue(common.Eval)).ToList();
-            var heldOutTargets = ValueTargets.Collect(decoder, tokenizer, task, evaluated, k, parse.GetValue(temperature), random, source);
-            io.Log.Information("{Count} value targets from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
-                valueExamples.Count, training.Count, k, clock.Elapsed.TotalSeconds, valueExamples.Average(e => e.ValueTarget!.Value));
+            var heldOutTargets = Collect(evaluated, null);
+            // Ground truth for measuring the ranking, whatever the training source: the oracle's labels on held-out states the
+            // policy reaches (its samples and its proposals from the expert's states; no near misses).
+            var heldOutStates = OracleValueTargets.Collect(decoder, tokenizer, task, evaluated, k, sampling, random, nearMisses: false);
+            var targetValues = valueExamples.SelectMany(TargetsOf).ToList();
+            io.Log.Information("{Count} {Source} value targets in {Examples} examples from {Problems} problems x {K} samples in {Seconds:F1}s, mean {Mean:F3}",
+                targetValues.Count, targetSource, valueExamples.Count, training.Count, k, clock.Elapsed.TotalSeconds, targetValues.Average());
 
+            float balance = parse.GetValue(positiveWeight) ?? ValueBalance.PositiveWeight(targetValues);
             bool isSeparate = parse.GetValue(separate);
             Gpt valueModel;
             IReadOnlyList<TrainingExample> examples;
@@ -238,29 +263,32 @@ internal static class TrainCommand
                     "policy" => throw new UserInputException($"--init policy copies the policy ({policy.Config}), so its size cannot change to {size}: use --init random"),
                     var other => throw new UserInputException($"--init must be policy or random, not \"{other}\""),
                 };
-                examples = valueExamples;
-                config = common.TrainerConfig(parse, policyWeight: 0f, valueWeight: 1f);
             }
             else
             {
                 valueModel = policy;
-                float weight = parse.GetValue(policyWeight);
-                examples = weight > 0 ? [.. valueExamples, .. Demonstrations.Create(task, training, heldOut)] : valueExamples;
-                config = common.TrainerConfig(parse, policyWeight: weight, valueWeight: 1f);
             }
+            // The demonstrations' policy loss keeps the trunk's language (its arithmetic) while the value is learnt: the
+            // shared trunk must still propose, and a separate copy reads steps with what the policy learnt to write.
+            float weight = parse.GetValue(policyWeight);
+            examples = weight > 0 ? [.. valueExamples, .. Demonstrations.Create(task, training, heldOut)] : valueExamples;
+            config = common.TrainerConfig(parse, policyWeight: weight, valueWeight: 1f, balance);
             var trainer = new ExampleTrainer(valueModel, tokenizer, pool, config);
             float? before = MeanValueLoss(trainer, heldOutTargets);
             var greedyBefore = !isSeparate && evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
             var (curve, seconds) = TrainWithProgress(io, trainer, examples, parse.GetValue(common.Steps), random, "value");
             float? after = MeanValueLoss(trainer, heldOutTargets);
+            var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates) : null;
             var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
             // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
-            double mean = valueExamples.Average(e => e.ValueTarget!.Value);
-            double? constant = heldOutTargets.Count > 0 ? heldOutTargets.Average(e => Bce(mean, e.ValueTarget!.Value)) : null;
+            double mean = targetValues.Average();
+            var heldOutValues = heldOutTargets.SelectMany(TargetsOf).ToList();
+            double? constant = heldOutValues.Count > 0 ? heldOutValues.Average(target => Bce(mean, target)) : null;
             string output = common.OutPath(parse);
             TaskCheckpoint.Save(output, valueModel, tokenizer, spec);
             WriteCurve(curve, output, $"train value: {task.Name}");
-            io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4})", output, before, after, constant);
+            io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3}",
+                output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc);
             WriteResult(io, new Dictionary<string, object?>
             {
                 ["command"] = "train value",
@@ -269,15 +297,18 @@ internal static class TrainCommand
                 ["policy"] = Path.GetFullPath(parse.GetValue(policyPath)!),
                 ["separate"] = isSeparate,
                 ["parameters"] = valueModel.Parameters.Length,
-                ["value_targets"] = valueExamples.Count,
+                ["targets"] = parse.GetValue(targets),
+                ["value_targets"] = targetValues.Count,
                 ["mean_target"] = mean,
                 ["samples_per_prefix"] = k,
+                ["positive_weight"] = balance,
                 ["steps"] = curve.Steps.Count,
                 ["seconds"] = seconds,
                 ["held_out_targets"] = heldOutTargets.Count,
                 ["held_out_value_bce_before"] = before,
                 ["held_out_value_bce_after"] = after,
                 ["held_out_value_bce_constant"] = constant,
+                ["held_out_value"] = ranking?.ToJson(),
                 ["greedy_accuracy_before"] = greedyBefore?.Accuracy,
                 ["greedy_accuracy_after"] = greedyAfter?.Accuracy,
             });
@@ -346,6 +377,8 @@ internal static class TrainCommand
         }
         return (float)(total / examples.Count);
     }
+
+    private static IEnumerable<double> TargetsOf(TrainingExample example) => ValueBalance.TargetsOf(example).Select(t => (double)t);
 
     private static double Bce(double prediction, double target)
     {

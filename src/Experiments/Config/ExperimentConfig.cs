@@ -139,13 +139,34 @@ public sealed record ImitationConfig(
     [Range(1, int.MaxValue)] int Steps = 2_000,
     [Range(1, 65_536)] int Batch = 32,
     [Range(0.0, 1.0)] double Lr = 3e-4,
-    // Then the value head learns the outcomes of value_samples samples of the imitation policy on value_problems of the
-    // demonstration problems, over value_steps steps (demonstrations mixed in); 0 steps leaves the value untrained.
+    // Then the value model learns, over value_steps steps, from value_samples samples of the imitation policy on
+    // value_problems of the demonstration problems; 0 steps leaves the value untrained.
     [Range(0, int.MaxValue)] int ValueProblems = 128,
     [Range(1, 1024)] int ValueSamples = 4,
     [Range(0, int.MaxValue)] int ValueSteps = 200,
+    // Its targets: expert (the task's exact oracle labels the expert's states, the policy's sampled and proposed ones and
+    // near misses of their steps, as the expert labels moves), rollouts (the verified outcomes of the policy's samples,
+    // mostly 0 for a weak policy), or both.
+    ValueTargetSource ValueTargets = ValueTargetSource.Expert,
+    // separate: a value network of its own, a copy of the policy after SFT (as reward models start from the SFT model);
+    // shared: the policy's value head on its trunk, trained with the demonstrations mixed in.
+    ValueNetwork ValueNetwork = ValueNetwork.Separate,
+    // Learning rate of the value training; null: lr.
+    [Range(0.0, 1.0)] double? ValueLr = null,
+    // Examples whose states are all solvable are repeated until they are this share of the value data (a weak policy's
+    // states are mostly dead ends: without it a value that predicts the base rate at each depth is a deep basin); 0: off.
+    [Range(0.0, 0.9)] double ValuePositiveShare = 0.3,
     // A step whose loss or gradient norm is not finite is skipped and halves the learning rate; this many in a row stop the run.
     [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps);
+
+/// <summary>Which model values states in search.</summary>
+public enum ValueNetwork
+{
+    /// <summary>The policy's own value head: free at search time (it reads the policy's cache), but it shares the trunk.</summary>
+    Shared,
+    /// <summary>A network of its own, started from the SFT policy: it re-reads every state it values, and has its whole trunk for the value.</summary>
+    Separate,
+}
 
 public enum SelfImprovementAlgorithm
 {

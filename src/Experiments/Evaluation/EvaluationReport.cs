@@ -37,7 +37,9 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
     /// <see cref="MethodEvaluation.ValueAuc"/>) when their candidates include both correct and wrong answers. A verdict's
     /// comparisons are {"name", "k", "generated_tokens", "accuracy", "difference", "p_value"} (k and name for the matched
     /// maj@k and best-of-k), null when not made; samples_needed says how many samples a match would take when the
-    /// sampling run was too small.
+    /// sampling run was too small. Methods that ask the value model add "value": {"finished_states", "finished_solvable",
+    /// "finished_auc", "partial_states", "partial_solvable", "partial_auc", "by_depth": [{"depth", "states", "solvable",
+    /// "auc"}]} (see <see cref="ValueRanking"/>; an AUC is null when its states are all of one class).
     /// </summary>
     public string ToJsonLine(ComputeComparison? compute = null)
     {
@@ -64,6 +66,11 @@ public sealed record EvaluationReport(string Task, string Split, int N, int Seed
                 json.WriteNumber("mean_nodes", m.MeanNodes);
                 json.WriteNumber("seconds", m.Seconds);
                 if (m.ValueAuc is { } auc) json.WriteNumber("value_auc", auc);
+                if (m.Value is { } value)
+                {
+                    json.WritePropertyName("value");
+                    value.ToJson().WriteTo(json);
+                }
                 json.WriteEndObject();
             }
             json.WriteEndArray();

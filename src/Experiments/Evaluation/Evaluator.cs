@@ -3,7 +3,6 @@ using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.Metrics;
 using Reasoner.Rewards;
-using Reasoner.Experiments.Statistics;
 using Reasoner.Search;
 
 namespace Reasoner.Experiments.Evaluation;
@@ -29,7 +28,9 @@ public sealed record EvaluationOptions(int Seed = 0, SearchBudget? Budget = null
 /// <see cref="EvaluationOptions.Budgets"/>, the searches of the equal-compute curves (<see cref="EvaluationPlan"/>) run
 /// on the same problems and seeds too, and come back in <see cref="EvaluationReport.Budgeted"/>. Each method searches
 /// <paramref name="parallel"/> problems at a time, their policy and value calls batched (<see cref="ConcurrentSearches"/>);
-/// every problem searches from its own seed, so the outcomes do not depend on it beyond float rounding.
+/// every problem searches from its own seed, so the outcomes do not depend on it beyond float rounding. Every state
+/// a method asked the value model about is labelled afterwards with the task's oracle, to measure how well the value
+/// ranks (<see cref="ValueRanking"/>): measurement on held-out problems, after the search chose.
 /// </summary>
 public sealed class Evaluator(ITask task, InferenceBackend inference, int parallel = 1)
 {
@@ -68,7 +69,8 @@ public sealed class Evaluator(ITask task, InferenceBackend inference, int parall
             }
             else
             {
-                evaluations.Add(MethodEvaluation.From(label, topOne) with { Seconds = seconds, ValueAuc = RankAuc.Of([.. searched.SelectMany(s => s.Ranked)]) });
+                var scored = searched.SelectMany(s => s.Scored).ToList();
+                evaluations.Add(MethodEvaluation.From(label, topOne) with { Seconds = seconds, Value = scored.Count > 0 ? ValueRanking.Of(scored) : null });
             }
         }
         var systemOne = evaluations[0];
@@ -76,9 +78,9 @@ public sealed class Evaluator(ITask task, InferenceBackend inference, int parall
         return new EvaluationReport(task.Name, split.ToString().ToLowerInvariant(), problems.Count, options.Seed, evaluations, paired, budgeted);
     }
 
-    /// <summary>One problem's search, scored: its top-1 outcome; for <c>sample</c> its pass@k; for <c>best-of-n</c> each
-    /// finished candidate's value and verdict, for the value AUC.</summary>
-    private sealed record ProblemSearch(ProblemResult Outcome, ProblemResult? PassAtK, IReadOnlyList<(double Score, bool Positive)> Ranked);
+    /// <summary>One problem's search, scored: its top-1 outcome; for <c>sample</c> its pass@k; every state the value
+    /// model scored, labelled by the task's oracle, for the value's ranking.</summary>
+    private sealed record ProblemSearch(ProblemResult Outcome, ProblemResult? PassAtK, IReadOnlyList<ScoredState> Scored);
 
     /// <summary>Searches one problem from its seed through <paramref name="client"/> (on the search's own thread) and scores it.</summary>
     private ProblemSearch SearchProblem(ISearch search, MethodSpec spec, EvaluationRole role, Problem problem, InferenceClient client,
@@ -99,11 +101,7 @@ public sealed class Evaluator(ITask task, InferenceBackend inference, int parall
             var best = result.Candidates.Select(c => task.Verify(problem, c.Completion, rewards)).OrderByDescending(v => v.Correct).FirstOrDefault();
             passAtK = outcome with { Correct = best?.Correct ?? false, Reward = best?.Reward ?? 0 };
         }
-        var ranked = new List<(double Score, bool Positive)>();
-        if (spec.Method == "best-of-n")
-            foreach (var candidate in result.Candidates.Where(c => !double.IsNaN(c.Score)))
-                ranked.Add((candidate.Score, task.Verify(problem, candidate.Completion, rewards).Correct));
-        return new ProblemSearch(outcome, passAtK, ranked);
+        return new ProblemSearch(outcome, passAtK, role == EvaluationRole.Method ? ValueRanking.StatesOf(task, problem, result) : []);
     }
 
     private const string PassAtKSuffix = " pass@";

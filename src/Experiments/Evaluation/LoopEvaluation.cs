@@ -26,7 +26,8 @@ public static class LoopEvaluation
         var methods = config.Methods.Select(m => SearchPlan.ForEvaluation(m, search)).ToList();
         var budget = new SearchBudget(MaxStepTokens: search.MaxStepTokens);
         return EvaluationPlan.For(methods.Select(m => (m.Label, m.Spec)).ToList(), config.Budgets, search.Temperature)
-            .Select(p => new EvaluationSearch(new SearchPlan(p.Label, p.Spec, budget), p.Role))
+            // The configured methods label the states their value scored (the value's ranking); the equal-compute searches only count.
+            .Select(p => new EvaluationSearch(new SearchPlan(p.Label, p.Spec, budget) { ScoresStates = p.Role == EvaluationRole.Method }, p.Role))
             .ToList();
     }
 

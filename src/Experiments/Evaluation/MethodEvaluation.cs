@@ -19,10 +19,14 @@ public sealed record MethodEvaluation(
     double Seconds,
     IReadOnlyList<ProblemResult> Outcomes)
 {
-    /// <summary>For value-ranked methods (best-of-n): the AUC of the value model's scores of every finished candidate
-    /// against the verifier's verdict, pooled over problems; 0.5 is a value model that cannot rank answers. Null: not
-    /// measured, or no correct (or no wrong) candidate to rank.</summary>
-    public double? ValueAuc { get; init; }
+    /// <summary>For methods that ask the value model (best-of-n, beam, ToT, MCTS): how well its values ranked the states
+    /// the search met, pooled over problems (finished states against the verifier, partial ones against the task's
+    /// oracle). Null for methods that value nothing.</summary>
+    public ValueRanking? Value { get; init; }
+
+    /// <summary>The AUC of the value over finished states (best-of-n's candidates): 0.5 cannot rank answers. Null: not
+    /// measured, or no correct (or no wrong) answer to rank.</summary>
+    public double? ValueAuc => Value?.FinishedAuc;
 
     public static MethodEvaluation From(string name, IReadOnlyList<ProblemResult> outcomes)
     {

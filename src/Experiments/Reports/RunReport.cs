@@ -1,4 +1,6 @@
+using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Metrics;
+using Reasoner.Experiments.Training;
 using Reasoner.Experiments.Runs;
 
 namespace Reasoner.Experiments.Reports;
@@ -21,7 +23,8 @@ public static class RunReport
             File.WriteAllText(path, svg);
             written.Add(path);
         }
-        string summary = SummaryReport.Render(run.Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList());
+        string summary = SummaryReport.Render(run.Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList())
+            + ValueReport.Render(ValueRankingWriter.Read(run), ValueSource(run));
         File.WriteAllText(run.SummaryPath, summary);
         var svgByLink = plots.ToDictionary(p => $"plots/{p.File}", p => p.Svg, StringComparer.Ordinal);
         File.WriteAllText(run.ReportPath, HtmlReport.Render(summary, link => svgByLink.GetValueOrDefault(link)));
@@ -49,7 +52,8 @@ public static class RunReport
             // Two runs may share a name (the same folder name under different parents): links stay apart by index.
             string prefix = $"run{r + 1}/plots/";
             foreach (var (file, svg) in plots) svgByLink[prefix + file] = svg;
-            string summary = SummaryReport.Render(runs[r].Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList());
+            string summary = SummaryReport.Render(runs[r].Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList())
+                + ValueReport.Render(ValueRankingWriter.Read(runs[r]), ValueSource(runs[r]));
             foreach (string line in summary.Split('\n'))
             {
                 // One level down: each run is a section of the comparison.
@@ -58,5 +62,25 @@ public static class RunReport
             }
         }
         return HtmlReport.Render(markdown.ToString(), link => svgByLink.GetValueOrDefault(link));
+    }
+
+    /// <summary>What the run's config says the value learned from, or null for a folder without a config (eval --metrics-dir).</summary>
+    private static string? ValueSource(RunDirectory run)
+    {
+        if (!File.Exists(run.ConfigPath)) return null;
+        var config = ConfigBinder.LoadFile<ExperimentConfig>(run.ConfigPath);
+        var imitation = config.Imitation;
+        if (imitation.ValueSteps == 0) return "The value was not trained in imitation (imitation.value_steps: 0).";
+        string targets = imitation.ValueTargets switch
+        {
+            ValueTargetSource.Expert => "expert (the task's exact oracle labelled the expert's states, the policy's sampled and proposed states and near misses of their steps)",
+            ValueTargetSource.Rollouts => "rollouts (the verified outcomes of the imitation policy's own samples)",
+            _ => "both (the oracle's labels and the rollouts' outcomes)",
+        };
+        string network = imitation.ValueNetwork == ValueNetwork.Separate
+            ? "a separate value network, a copy of the policy after imitation"
+            : "the policy's own value head (shared trunk)";
+        string loop = config.SelfImprovement.Iterations > 0 ? " In self-improvement it learns the verified outcomes of the searches only." : "";
+        return $"Value targets in imitation (`imitation.value_targets`): {targets}; the value model (`imitation.value_network`): {network}.{loop}";
     }
 }

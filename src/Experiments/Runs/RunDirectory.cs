@@ -20,6 +20,8 @@ public sealed class RunDirectory
     public string MetricsJsonlPath => Combine("metrics.jsonl");
     public string MetricsCsvPath => Combine("metrics.csv");
     public string OutcomesPath => Combine("outcomes.jsonl");
+    /// <summary>How well the value model ranked the states each evaluated search met (<see cref="Metrics.ValueRankingRow"/>).</summary>
+    public string ValuePath => Combine("value.jsonl");
     public string LogPath => Combine("log.jsonl");
     public string SummaryPath => Combine("summary.md");
     public string ReportPath => Combine("report.html");

@@ -1,3 +1,4 @@
+using Reasoner.Experiments.Evaluation;
 using Reasoner.Rewards;
 using Reasoner.Search;
 
@@ -16,6 +17,7 @@ public sealed record ScoredCompletion(string Completion, double Reward, bool Cor
 /// One problem searched once: the chosen completion, every candidate the search finished (GRPO's group, expert
 /// iteration's correct samples), MCTS's visit distributions (AlphaZero's policy targets), the compute spent and
 /// where it came from. Rewards are the worker's; the replay buffer checks them again before training sees them.
+/// <see cref="ScoredStates"/>: in evaluation, every state the value model scored, with its ground truth (the value's AUC).
 /// </summary>
 public sealed record Episode(
     Problem Problem,
@@ -26,8 +28,11 @@ public sealed record Episode(
     ComputeSpent Spent,
     Provenance Provenance)
 {
-    /// <summary>Scores a search result with the task's verifier.</summary>
-    public static Episode Score(ITask task, RewardConfig rewards, Problem problem, SearchResult result, Provenance provenance)
+    public IReadOnlyList<ScoredState> ScoredStates { get; init; } = [];
+
+    /// <summary>Scores a search result with the task's verifier; with <paramref name="scoreStates"/>, also labels every
+    /// state the value model scored with the task's oracle (held-out evaluation only: never data for training).</summary>
+    public static Episode Score(ITask task, RewardConfig rewards, Problem problem, SearchResult result, Provenance provenance, bool scoreStates = false)
     {
         ScoredCompletion ScoreOf(string completion, string? answer, double score)
         {
@@ -35,6 +40,9 @@ public sealed record Episode(
             return new ScoredCompletion(completion, verdict.Reward, verdict.Correct, answer, score);
         }
         return new Episode(problem, result.Method, ScoreOf(result.Completion, result.Answer, double.NaN),
-            result.Candidates.Select(c => ScoreOf(c.Completion, c.Answer, c.Score)).ToList(), result.VisitTargets, result.Spent, provenance);
+            result.Candidates.Select(c => ScoreOf(c.Completion, c.Answer, c.Score)).ToList(), result.VisitTargets, result.Spent, provenance)
+        {
+            ScoredStates = scoreStates ? ValueRanking.StatesOf(task, problem, result) : [],
+        };
     }
 }

@@ -12,6 +12,9 @@ namespace Reasoner.Experiments.SelfImprovement;
 /// </summary>
 public sealed record SearchPlan(string Label, MethodSpec Spec, SearchBudget Budget)
 {
+    /// <summary>Evaluation plans label the states the value model scored (<see cref="Episode.ScoredStates"/>).</summary>
+    public bool ScoresStates { get; init; }
+
     public ISearch Create() => Spec.Create();
 
     public static string LabelOf(SearchMethod method) => ConfigNames.EnumValue(method.ToString());
@@ -21,12 +24,12 @@ public sealed record SearchPlan(string Label, MethodSpec Spec, SearchBudget Budg
         var spec = MethodSpec.ForEvaluation(method, config);
         if (method == SearchMethod.Mcts)
             spec = spec with { Options = new Dictionary<string, string>(spec.Options) { ["candidates"] = Text(config.Mcts.Candidates) } };
-        return new SearchPlan(LabelOf(method), spec, new SearchBudget(MaxStepTokens: config.MaxStepTokens));
+        return new SearchPlan(LabelOf(method), spec, new SearchBudget(MaxStepTokens: config.MaxStepTokens)) { ScoresStates = true };
     }
 
     public static SearchPlan ForSelfImprovement(SearchConfig config)
     {
-        if (config.Method != SearchMethod.Mcts) return ForEvaluation(config.Method, config);
+        if (config.Method != SearchMethod.Mcts) return ForEvaluation(config.Method, config) with { ScoresStates = false };
         var mcts = config.Mcts;
         var spec = new MethodSpec("mcts", new Dictionary<string, string>
         {

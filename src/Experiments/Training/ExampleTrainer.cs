@@ -18,10 +18,11 @@ namespace Reasoner.Experiments.Training;
 /// never contribute.
 /// </para>
 /// <para>
-/// Value loss = mean over the examples with a ValueTarget of BCE(sigmoid(value logit), target), the value logit read at
+/// Value loss = mean over every value target of the batch of BCE(sigmoid(value logit), target), the value logit read at
 /// the last input: the last token of prompt + completion for a partial solution, and for a finished one the [End]
 /// token, appended as one more input (with no target). Both are what <see cref="GptDecoder.Value"/> returns for that
-/// state in search, where a finished answer line's [End] is fed to the cache.
+/// state in search, where a finished answer line's [End] is fed to the cache. Line values add targets inside the row,
+/// each at the separator that ends its state (causal attention reads no further), so one pass trains a whole path.
 /// Total = PolicyLossWeight * policy loss + ValueLossWeight * value loss.
 /// </para>
 /// Buffers are preallocated for (BatchSize, ctx): once warm a step allocates nothing beyond the examples themselves.
@@ -68,6 +69,10 @@ public sealed class ExampleTrainer
                 $"(begin, {example.Prompt.Length} prompt, {example.Completion.Length} completion{(example.Finished ? ", end" : "")}), more than the model's context {context}");
         if (example.TokenWeights is { } weights && weights.Length != example.TargetCount)
             throw new ArgumentException($"training example {index} {example.Describe()} has {weights.Length} token weights for {example.TargetCount} completion targets");
+        if (example.LineValues is { } lines && (lines.Length != example.StateCount || lines.Any(v => !float.IsNaN(v) && !(v >= 0 && v <= 1))
+            || (!example.Finished && example.ValueTarget is not null)))
+            throw new ArgumentException($"training example {index} {example.Describe()} has {lines.Length} line values for {example.StateCount} states " +
+                "(each NaN or in [0, 1]; a partial example's last state is its last line value, not a value target)");
         if (example.ValueTarget is { } value && !(value >= 0 && value <= 1))
             throw new ArgumentException($"training example {index} {example.Describe()} has value target {value} outside [0, 1]");
         if (example.ReferenceLogProbs is { } reference && reference.Length != example.TargetCount)
@@ -187,6 +192,12 @@ public sealed class ExampleTrainer
         return tokens;
     }
 
+    private void SetValue(int index, float target)
+    {
+        _batch.ValueTargets[index] = target;
+        _batch.ValueWeights[index] = 1f + (Config.PositiveValueWeight - 1f) * target;
+    }
+
     /// <summary>Writes row <paramref name="b"/>: tokens, targets, signed weights, value target.</summary>
     private void Pack(TrainingExample example, int b, int time)
     {
@@ -223,10 +234,25 @@ public sealed class ExampleTrainer
             logProbs.CopyTo(_batch.ReferenceLogProbs.Slice(b * time + prompt, logProbs.Length));
             _batch.KlWeights.Slice(b * time + prompt, logProbs.Length).Fill(Config.KlBeta);
         }
-        if (example.ValueTarget is { } value)
+        if (example.LineValues is { } lines)
         {
-            _batch.ValueTargets[b * time + example.InputCount - 1] = value;
-            _batch.ValueWeights[b * time + example.InputCount - 1] = 1f;
+            if (lines.Length != example.StateCount || (!example.Finished && example.ValueTarget is not null)) Validate(example, b);
+            // State 0 ends at the prompt's last character (input prompt); state i at the i-th separator of the completion,
+            // and its line starts just after the previous separator.
+            for (int i = 0, position = prompt; i < lines.Length; i++)
+            {
+                int lineStart = position + 1;
+                if (i > 0) position = 1 + prompt + example.Completion.IndexOf('\n', position - prompt);
+                if (float.IsNaN(lines[i])) continue;
+                for (int t = i > 0 && example.ValuesAlongLines ? lineStart : position; t <= position; t++) SetValue(b * time + t, lines[i]);
+            }
         }
+        if (example.ValuesAlongLines && example.ValueTarget is { } answer && example.Finished)
+        {
+            // The answer line's tokens: after the last separator (or the prompt) up to the end token's input.
+            int answerStart = 1 + prompt + example.Completion.LastIndexOf('\n') + 1;
+            for (int t = answerStart; t < example.InputCount - 1; t++) SetValue(b * time + t, answer);
+        }
+        if (example.ValueTarget is { } value) SetValue(b * time + example.InputCount - 1, value);
     }
 }

@@ -19,6 +19,14 @@ namespace Reasoner.Experiments.Training;
 /// Null: no KL term.</param>
 /// <param name="Finished">The completion is a whole solution, so the policy learns to emit the end token after it.
 /// False for a partial solution: no end token, and the last completion token has no next-token target.</param>
+/// <param name="LineValues">Value targets of the states along the way, all trained in one pass (a process reward
+/// model's per-step labels): entry 0 for the prompt alone (read after its last character), entry i for the state after
+/// the completion's i-th separator; NaN: no target at that state. One entry more than the completion has separators. A
+/// partial example with line values leaves <paramref name="ValueTarget"/> null: its last entry is that state.</param>
+/// <param name="ValuesAlongLines">Each line value also trains the value at every token of its line (a finished
+/// example's value target, every token of its answer line): a token-level value, whose target after a line's first
+/// tokens is the outcome of the line they began, so its drop is learnt at the very token where a line goes wrong
+/// (a digit of a wrong result) rather than from one bit at the line's end. Search still reads it after a separator.</param>
 public sealed record TrainingExample(
     string Prompt,
     string Completion,
@@ -26,8 +34,13 @@ public sealed record TrainingExample(
     float? ValueTarget = null,
     float[]? TokenWeights = null,
     bool Finished = true,
-    float[]? ReferenceLogProbs = null)
+    float[]? ReferenceLogProbs = null,
+    float[]? LineValues = null,
+    bool ValuesAlongLines = false)
 {
+    /// <summary>How many <see cref="LineValues"/> the completion takes: one for the prompt, one per separator.</summary>
+    public int StateCount => 1 + Completion.Count(c => c == '\n');
+
     /// <summary>Completion targets the policy loss covers: each completion character, and the end token when finished.</summary>
     public int TargetCount => Completion.Length + (Finished ? 1 : 0);
 

@@ -302,6 +302,44 @@ public sealed class ArithmeticTask : ITask
         return RewardFunction.Judge(correct, formatOk, stepValid, maxSteps, rewards, reason);
     }
 
+    /// <summary>
+    /// A finished state is solvable when it verifies; an unfinished one when each step is the working's step at its
+    /// position (the working is fixed, so a valid prefix always has its one correct continuation).
+    /// </summary>
+    public bool IsSolvable(Problem problem, IReadOnlyList<string> steps)
+    {
+        var p = As(problem);
+        var completion = string.Join('\n', steps);
+        var lines = CompletionLines.Split(completion);
+        if (lines.AnswerLine is not null) return Verify(p, completion, new RewardConfig()).Correct;
+        var expected = ExpectedSteps(p);
+        if (lines.Steps.Count > expected.Count) return false;
+        for (var index = 0; index < lines.Steps.Count; index++)
+        {
+            if (TryParseStep(lines.Steps[index]) is not { } step || !step.SameAs(expected[index])) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// One digit changed in each part of the line: the result (wrong arithmetic), the answer digits so far of an addition
+    /// step (a wrong partial), an operand (a misread digit or a wrong carry); an answer line gets one answer digit changed.
+    /// </summary>
+    public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random)
+    {
+        if (CompletionLines.IsAnswerLine(step))
+        {
+            return NearMiss.Of(step, [(CompletionLines.AnswerPrefix.Length, step.Length)], random);
+        }
+        if (TryParseStep(step) is null) return [];
+        var equals = step.IndexOf('=');
+        var arrow = step.IndexOf("->", StringComparison.Ordinal);
+        var resultEnd = arrow < 0 ? step.Length : arrow;
+        List<(int, int)> parts = [(0, equals), (equals + 1, resultEnd)];
+        if (arrow >= 0) parts.Add((arrow + 2, step.Length));
+        return NearMiss.Of(step, parts, random);
+    }
+
     public JsonObject ToJson(Problem problem)
     {
         var p = As(problem);

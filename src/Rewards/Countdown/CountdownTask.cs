@@ -41,6 +41,7 @@ public sealed class CountdownTask : ITask
     internal const string AlphabetChars = "\n ()*+-/0123456789:=>Aeflnrstw";
 
     private readonly CountdownOptions _options;
+    private readonly CountdownReachability _reachability = new();
 
     public CountdownTask(CountdownOptions? options = null)
     {
@@ -95,6 +96,12 @@ public sealed class CountdownTask : ITask
     public ParsedCompletion Parse(string completion) => CountdownVerifier.Parse(completion);
 
     public Verdict Verify(Problem problem, string completion, RewardConfig rewards) => CountdownVerifier.Verify(As(problem), completion, rewards);
+
+    public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) =>
+        CountdownVerifier.IsSolvable(As(problem), string.Join('\n', steps), _reachability);
+
+    public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) =>
+        CountdownCorruptions.Of(As(problem), steps, step, random);
 
     public JsonObject ToJson(Problem problem) => ToJsonOf(As(problem));
 

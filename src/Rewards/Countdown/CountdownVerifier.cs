@@ -66,6 +66,23 @@ internal static class CountdownVerifier
         return RewardFunction.Judge(correct, formatOk, stepValid, maxSteps, rewards, reason ?? "a step is invalid");
     }
 
+    /// <summary>
+    /// The state oracle: a finished completion (with an answer line) is solvable when the verifier says it is correct; an
+    /// unfinished one when every step is legal and the numbers left can still make the target, which is exactly when some
+    /// continuation would verify (the answer line can always be built from the steps' operations).
+    /// </summary>
+    public static bool IsSolvable(CountdownProblem problem, string completion, CountdownReachability reachability)
+    {
+        var lines = CompletionLines.Split(completion);
+        if (lines.AnswerLine is not null) return Verify(problem, completion, new RewardConfig()).Correct;
+        var numbersLeft = problem.Numbers.Select(n => Rational.FromInteger(n)).ToList();
+        foreach (var line in lines.Steps)
+        {
+            if (TryParseStep(line) is not { } step || CheckStep(step, numbersLeft) is not null) return false;
+        }
+        return reachability.CanReach(numbersLeft, Rational.FromInteger(problem.Target));
+    }
+
     /// <summary>Null when the step is legal from <paramref name="numbersLeft"/> (which it then updates), else what is wrong.</summary>
     private static string? CheckStep(StepLine step, List<Rational> numbersLeft)
     {

@@ -8,6 +8,8 @@ namespace Reasoner.Rewards.Countdown;
 /// </summary>
 public sealed class Game24Task : ITask
 {
+    private readonly CountdownReachability _reachability = new();
+
     public string Name => "game24";
 
     public string Alphabet => CountdownTask.AlphabetChars;
@@ -40,6 +42,12 @@ public sealed class Game24Task : ITask
     public ParsedCompletion Parse(string completion) => CountdownVerifier.Parse(completion);
 
     public Verdict Verify(Problem problem, string completion, RewardConfig rewards) => CountdownVerifier.Verify(As(problem), completion, rewards);
+
+    public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) =>
+        CountdownVerifier.IsSolvable(As(problem), string.Join('\n', steps), _reachability);
+
+    public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) =>
+        CountdownCorruptions.Of(As(problem), steps, step, random);
 
     public JsonObject ToJson(Problem problem) => CountdownTask.ToJsonOf(As(problem));
 

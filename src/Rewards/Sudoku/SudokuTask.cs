@@ -43,6 +43,8 @@ public sealed partial class SudokuTask : ITask
     internal const string AlphabetChars = "\n ./123456789:=Acenrsw";
 
     private readonly SudokuOptions _options;
+    // The state oracle's memo: each puzzle's unique solution (null: several), solved once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int[]?> _solutions = new(StringComparer.Ordinal);
 
     public SudokuTask(SudokuOptions? options = null)
     {
@@ -178,6 +180,52 @@ public sealed partial class SudokuTask : ITask
         stepValid.Add(answerProblem is null);
         reason ??= answerProblem;
         return RewardFunction.Judge(reason is null, formatOk, stepValid, maxSteps, rewards, reason);
+    }
+
+    /// <summary>
+    /// A finished state is solvable when it verifies; an unfinished one when every fill is valid (its cell blank, no rule
+    /// broken, the puzzle still solvable: <see cref="CheckFill"/>), since the valid fills then extend to a solution.
+    /// </summary>
+    public bool IsSolvable(Problem problem, IReadOnlyList<string> steps)
+    {
+        var p = As(problem);
+        var completion = string.Join('\n', steps);
+        var lines = CompletionLines.Split(completion);
+        if (lines.AnswerLine is not null) return Verify(p, completion, new RewardConfig()).Correct;
+        var cells = p.Cells();
+        var solution = _solutions.GetOrAdd(p.Grid, _ => UniqueSolution(p.Size, p.Cells()));
+        foreach (var line in lines.Steps)
+        {
+            var match = line.Length <= CompletionLines.MaxLineLength ? StepPattern().Match(line) : Match.Empty;
+            if (!match.Success) return false;
+            int row = match.Groups[1].Value[0] - '1', column = match.Groups[2].Value[0] - '1', digit = match.Groups[3].Value[0] - '0';
+            if (CheckFill(p.Size, cells, solution, row, column, digit) is not null) return false;
+            cells[row * p.Size + column] = digit;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// For a fill <c>rRcC=D</c>: another digit in the same cell (usually one that breaks a rule or the solution), the same
+    /// digit in a cell already filled; an answer line gets one digit of its grid changed.
+    /// </summary>
+    public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random)
+    {
+        var p = As(problem);
+        if (CompletionLines.IsAnswerLine(step)) return NearMiss.Of(step, [(CompletionLines.AnswerPrefix.Length, step.Length)], random);
+        var match = step.Length <= CompletionLines.MaxLineLength ? StepPattern().Match(step) : Match.Empty;
+        if (!match.Success) return [];
+        int row = match.Groups[1].Value[0] - '0', column = match.Groups[2].Value[0] - '0', digit = match.Groups[3].Value[0] - '0';
+        var misses = new List<string>();
+        var other = 1 + (digit + random.Next(p.Size - 1)) % p.Size;
+        misses.Add($"r{row}c{column}={other}");
+        var filled = Enumerable.Range(0, p.Grid.Length).Where(cell => p.Grid[cell] != '.').ToList();
+        if (filled.Count > 0)
+        {
+            var cell = filled[random.Next(filled.Count)];
+            misses.Add($"r{cell / p.Size + 1}c{cell % p.Size + 1}={digit}");
+        }
+        return misses.Where(m => m != step).Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>

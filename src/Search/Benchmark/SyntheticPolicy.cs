@@ -36,6 +36,15 @@ internal sealed class SyntheticTask(int depth) : ITask
         return new Verdict(correct, parsed.Answer is not null, parsed.Steps.Select(s => s == "s0").ToList(), correct ? 1 : 0, correct ? null : "not the all-zero path");
     }
 
+    /// <summary>The all-zero path so far (and, finished, the verdict).</summary>
+    public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) =>
+        steps.Count > 0 && IsAnswerLine(steps[^1])
+            ? Verify(problem, string.Join('\n', steps), new RewardConfig()).Correct
+            : steps.Count < depth && steps.All(s => s == "s0");
+
+    public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) =>
+        step == "s0" ? ["s1"] : step == "Answer: 0" ? ["Answer: 1"] : [];
+
     public JsonObject ToJson(Problem problem) => new() { ["id"] = problem.Id };
     public Problem FromJson(JsonObject json) => new SyntheticProblem((string?)json["id"] ?? throw new FormatException("problem field \"id\" is missing"));
 }

@@ -7,7 +7,8 @@ namespace Reasoner.Search.Mcts;
 /// <c>Simulations</c> simulations (select by PUCT or Gumbel at the root, expand a leaf by sampling
 /// candidate steps, evaluate it with the value model, back the value up), then commit to a move chosen
 /// from the visit counts, keep its subtree, record the visit distribution, and repeat until a finished
-/// node. A simulation is select (read-only), expand and backup; only the last two write to the tree.
+/// node. A simulation is select (read-only), expand and backup; only the last two write to the tree. The candidates are
+/// the chosen answer and every other answer the tree reached.
 /// </summary>
 internal sealed class MctsSearch(MctsConfig config) : ISearch
 {
@@ -39,9 +40,15 @@ internal sealed class MctsSearch(MctsConfig config) : ISearch
         }
         // Out of budget before a finished node: follow the most visited children the tree already has.
         while (tree.Kind[node] == NodeKind.Open && tree.ChildCount[node] > 0) node = MostVisited(tree, node);
-        var score = tree.MeanValue(node) ?? double.NaN;
-        return run.Finish(Name, node, [run.CandidateOf(node, score)], targets);
+        // Every answer the simulations reached is a candidate, the chosen one first: expert iteration learns each verified
+        // one and the value each one's outcome, instead of throwing away all but the path played.
+        var candidates = new List<Candidate> { run.CandidateOf(node, Score(tree, node)) };
+        for (var n = 0; n < tree.Count; n++)
+            if (n != node && tree.Kind[n] == NodeKind.Answer) candidates.Add(run.CandidateOf(n, Score(tree, n)));
+        return run.Finish(Name, node, candidates, targets);
     }
+
+    static double Score(SearchTree tree, int node) => tree.MeanValue(node) ?? (float.IsNaN(tree.Value[node]) ? double.NaN : tree.Value[node]);
 
     /// <summary>The search root of one move: its root priors (with noise) or its Gumbel draws.</summary>
     sealed class Move

@@ -23,14 +23,16 @@ public sealed class LoopSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConf
         ["request"] = new RequestJobs(3),
         ["offer"] = new JobOffer(77, JobTask.HeldOut, """{"numbers":[4,4,6,8],"target":24}""",
             new PlanSpec("mcts", "mcts", new Dictionary<string, string> { ["simulations"] = "32", ["c-puct"] = "1.25" },
-                new SearchBudget(MaxGeneratedTokens: 500, MaxWallTime: TimeSpan.FromSeconds(2), MaxStepTokens: 48)),
-            -12345, 2, new CheckpointRef("iteration-2.safetensors", new string('a', 64), 1_234_567)),
+                new SearchBudget(MaxGeneratedTokens: 500, MaxWallTime: TimeSpan.FromSeconds(2), MaxStepTokens: 48), ScoresStates: true),
+            -12345, 2, new CheckpointRef("iteration-2.safetensors", new string('a', 64), 1_234_567,
+                new CheckpointRef("iteration-2.value.safetensors", new string('b', 64), 7_654_321))),
         ["offer-unlimited"] = new JobOffer(1, JobTask.Loop, "{}", new PlanSpec("system1", "greedy", new Dictionary<string, string>(), SearchBudget.Unlimited),
             0, 0, new CheckpointRef("iteration-0.safetensors", new string('0', 64), 1)),
         ["done"] = new JobDone(78, new EpisodeReport("mcts", new ScoredCompletion("4 + 8 = 12 (left: 4 6 12)\nAnswer: (6 - 4) * (4 + 8) = 24", 1, true, "24"),
             [new ScoredCompletion("Answer: 1 + 1 = 2", 0.1, false, "2", 0.375), new ScoredCompletion("", 0, false)],
             [new VisitTarget(0, [], ["4 + 8 = 12 (left: 4 6 12)", "4 * 6 = 24 (left: 4 8 24)"], [5, 3], [0.625f, 0.375f], 0),
-             new VisitTarget(3, ["4 + 8 = 12 (left: 4 6 12)"], ["Answer: (6 - 4) * (4 + 8) = 24"], [8], [1f], 0)], Spent, 1, "iteration-1.safetensors"),
+             new VisitTarget(3, ["4 + 8 = 12 (left: 4 6 12)"], ["Answer: (6 - 4) * (4 + 8) = 24"], [8], [1f], 0)], Spent, 1, "iteration-1.safetensors",
+            [new Reasoner.Experiments.Evaluation.ScoredState(1, false, 0.25f, true), new Reasoner.Experiments.Evaluation.ScoredState(2, true, float.NaN, false)]),
             new InferenceCounts(40, 12, 9)),
         ["failed"] = new JobFailed(79, "inference on iteration-1.safetensors failed: out of memory"),
         ["fetch"] = new FetchChunk("iteration-1.safetensors", new string('f', 64), 2),
@@ -74,7 +76,9 @@ public sealed class LoopSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConf
         var offerBack = (JobOffer)serializer.FromBinary(serializer.ToBinary(offer), serializer.Manifest(offer));
         Assert.Equal(offer.Plan.Budget, offerBack.Plan.Budget);
         Assert.Equal(offer.Plan.Options.OrderBy(o => o.Key), offerBack.Plan.Options.OrderBy(o => o.Key));
-        Assert.Equal(offer.Checkpoint, offerBack.Checkpoint);
+        Assert.Equal(offer.Checkpoint, offerBack.Checkpoint); // with its companion, the separate value network
+        Assert.True(offerBack.Plan.ScoresStates);
+        Assert.Equal(done.Episode.ScoredStates, back.Episode.ScoredStates);
     }
 
     [Fact]

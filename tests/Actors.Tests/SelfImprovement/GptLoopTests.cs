@@ -17,10 +17,11 @@ public sealed class GptLoopTests : IDisposable
         if (Directory.Exists(_results)) Directory.Delete(_results, recursive: true);
     }
 
-    private static ExperimentConfig Tiny(SelfImprovementAlgorithm algorithm, SearchConfig search, int iterations) => new(
+    private static ExperimentConfig Tiny(SelfImprovementAlgorithm algorithm, SearchConfig search, int iterations, ValueNetwork value) => new(
         "tiny", new TaskConfig("countdown", Numbers: 3, MaxNumber: 9, MaxTarget: 30), Seed: 1,
         Model: new ModelConfig(Layers: 1, DModel: 32, Heads: 2, Context: 96),
-        Imitation: new ImitationConfig(Demonstrations: 64, Steps: 30, Batch: 16, Lr: 3e-3, ValueProblems: 8, ValueSamples: 2, ValueSteps: 5),
+        Imitation: new ImitationConfig(Demonstrations: 64, Steps: 30, Batch: 16, Lr: 3e-3, ValueProblems: 8, ValueSamples: 2, ValueSteps: 5,
+            ValueNetwork: value),
         SelfImprovement: new SelfImprovementConfig(algorithm, iterations, ProblemsPerIteration: 8, Search: search, Workers: 2,
             StepsPerIteration: 5, Batch: 16, Lr: 1e-3),
         // Few samples for the equal-compute curves: the test checks their files, not their accuracy.
@@ -39,18 +40,21 @@ public sealed class GptLoopTests : IDisposable
     [Fact]
     public async Task AlphaZeroImitationTwoIterationsAndEvaluationWriteACompleteRun()
     {
-        var config = Tiny(SelfImprovementAlgorithm.AlphaZero, new SearchConfig(SearchMethod.Mcts, Mcts: new MctsConfig(Simulations: 4, Candidates: 2)), 2);
+        var config = Tiny(SelfImprovementAlgorithm.AlphaZero, new SearchConfig(SearchMethod.Mcts, Mcts: new MctsConfig(Simulations: 4, Candidates: 2)), 2,
+            ValueNetwork.Separate);
         var (run, summary) = await RunAsync(config);
 
-        foreach (var file in new[] { run.ConfigPath, run.MetricsJsonlPath, run.MetricsCsvPath, run.OutcomesPath, run.SummaryPath })
+        foreach (var file in new[] { run.ConfigPath, run.MetricsJsonlPath, run.MetricsCsvPath, run.OutcomesPath, run.SummaryPath, run.ValuePath })
             Assert.True(new FileInfo(file).Length > 0, $"{file} is missing or empty");
-        Assert.Equal(["iteration-0.safetensors", "iteration-1.safetensors", "iteration-2.safetensors"],
+        // The separate value network of each policy checkpoint sits beside it.
+        Assert.Equal(Enumerable.Range(0, 3).SelectMany(k => new[] { $"iteration-{k}.safetensors", $"iteration-{k}.value.safetensors" }).Order(),
             Directory.GetFiles(run.CheckpointsPath).Select(Path.GetFileName).Order());
         Assert.NotEmpty(Directory.GetFiles(run.PlotsPath, "*.svg"));
 
         var rows = MetricsReader.Read(run.MetricsJsonlPath);
         Assert.Equal(30 + 5, rows.Count(r => r.Stage == Stage.Imitation));
-        Assert.Equal(Enumerable.Range(0, 30 + 5 + 2 * 5).Select(s => (long?)s), rows.Where(r => r.Step is not null).Select(r => r.Step));
+        // Each iteration trains the policy, then the value network, as many steps each.
+        Assert.Equal(Enumerable.Range(0, 30 + 5 + 2 * (5 + 5)).Select(s => (long?)s), rows.Where(r => r.Step is not null).Select(r => r.Step));
         Assert.All(rows.Where(r => r.Step is not null), r => Assert.True(double.IsFinite(r.PolicyLoss ?? r.ValueLoss ?? double.NaN)));
         var outcomes = MetricsReader.ReadOutcomes(run.OutcomesPath);
         var results = MethodResult.From(rows, outcomes);
@@ -61,6 +65,12 @@ public sealed class GptLoopTests : IDisposable
         Assert.True(after.Estimate >= before.Low, $"System 1 fell below imitation's interval: {after.Estimate} < {before.Low}");
         Assert.All(summary.Iterations, i => Assert.Equal((8, 8, 0), (i.Searched, i.DistinctProblems, i.Rejected)));
         Assert.True(summary.Iterations.All(i => i.ProposerCalls <= i.InferenceRequests));
+        // The value network ranked the states MCTS met after each stage, and the summary says where its targets came from.
+        Assert.Equal([0, 1, 2], ValueRankingWriter.Read(run).Select(r => r.Iteration));
+        Assert.All(ValueRankingWriter.Read(run), r => Assert.Equal(("mcts", true), (r.Method, r.Value.PartialStates + r.Value.FinishedStates > 0)));
+        var text = File.ReadAllText(run.SummaryPath);
+        Assert.Contains("## Value model", text);
+        Assert.Contains("`imitation.value_targets`): expert", text);
 
         // Equal compute: MCTS at 4, 2 and 1 simulations and a sampling run of 4 samples, on the same 16 problems each iteration.
         Assert.Equal(["mcts", "mcts @ simulations=1", "mcts @ simulations=2", "sampling", "system1"],
@@ -72,12 +82,22 @@ public sealed class GptLoopTests : IDisposable
         Assert.Contains("### Equal compute (iteration 2)", report);
         Assert.Contains("| mcts @ simulations=1 |", report);
         Assert.True(File.Exists(run.ReportPath));
+
+        // Where the time went: every phase timed, in the iterations it ran in, and the summary's table of them.
+        var timing = rows.Where(r => r.Stage == Stage.Timing).ToList();
+        Assert.All(timing, r => Assert.True(r.WallSeconds >= 0));
+        Assert.Equal([(0, RunPhase.Problems), (0, RunPhase.Demonstrations), (0, RunPhase.Imitation), (0, RunPhase.ValueData), (0, RunPhase.ValueTraining),
+            (0, RunPhase.Evaluation), (1, RunPhase.Search), (1, RunPhase.TrainingData), (1, RunPhase.Learner), (1, RunPhase.ValueTraining), (1, RunPhase.Evaluation),
+            (2, RunPhase.Search), (2, RunPhase.TrainingData), (2, RunPhase.Learner), (2, RunPhase.ValueTraining), (2, RunPhase.Evaluation)],
+            timing.Select(r => (r.Iteration, r.Method!)));
+        Assert.Contains("## Where the time went", report);
+        Assert.Contains("| self-play search | 2 |", report);
     }
 
     [Fact]
     public async Task GrpoIterationTrainsOnSampledGroups()
     {
-        var config = Tiny(SelfImprovementAlgorithm.Grpo, new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), 1);
+        var config = Tiny(SelfImprovementAlgorithm.Grpo, new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), 1, ValueNetwork.Shared);
         var (run, summary) = await RunAsync(config);
 
         var iteration = Assert.Single(summary.Iterations);

@@ -130,6 +130,27 @@ public sealed class EvalSolveCommandTests : IDisposable
     }
 
     [Fact]
+    public void EvalDrawsItsProblemsWithTheTasksDifficultyAndReportsTheValuesRankingOfTreeSearch()
+    {
+        var (code, output) = Run(EvalCommand.Create(), "eval", "--checkpoint", checkpoint, "--task", "countdown", "--numbers", "3", "--max-number", "9",
+            "--max-target", "30", "--n", "3", "--search", "tot-bfs", "--option", "proposals=3", "--option", "breadth=2", "--budget-tokens", "300",
+            "--max-step-tokens", "16", "--threads", "1", "--json", "--metrics-dir", folder);
+        Assert.Equal(0, code);
+        Assert.All(File.ReadAllLines(Path.Combine(folder, "outcomes.jsonl")), line =>
+            Assert.Matches("\"problem_id\":\"countdown(-[1-9]){3}-([1-9]|[12][0-9]|30)\"", line));
+        using var json = JsonDocument.Parse(output);
+        var tot = json.RootElement.GetProperty("methods")[1];
+        var value = tot.GetProperty("value");
+        // A random policy's states are all unsolvable past the prompt: the AUC is undefined (null), the counts are there.
+        Assert.True(value.GetProperty("partial_states").GetInt32() > 0);
+        Assert.Equal(JsonValueKind.Array, value.GetProperty("by_depth").ValueKind);
+        Assert.False(json.RootElement.GetProperty("methods")[0].TryGetProperty("value", out _)); // System 1 values nothing
+        var error = Assert.Throws<UserInputException>(() => Run(EvalCommand.Create(), "eval", "--checkpoint", checkpoint, "--task", "game24",
+            "--numbers", "3", "--n", "1", "--threads", "1"));
+        Assert.Contains("numbers", error.Message);
+    }
+
+    [Fact]
     public void SolveShowsTheTreeTheChosenPathTheVerdictAndWritesTheTree()
     {
         var treePath = Path.Combine(folder, "tree.json");

@@ -63,6 +63,18 @@ public class ConfigWriterTests
     }
 
     [Fact]
+    public void ValueTargetsAndNetworkBindByNameAndABadOneIsNamed()
+    {
+        var config = ConfigBinder.Load<ExperimentConfig>("name: x\ntask: {name: game24}\nimitation: {value_targets: both, value_network: shared, value_lr: 0.001}\n", "x.yaml");
+        Assert.Equal((Reasoner.Experiments.Training.ValueTargetSource.Both, ValueNetwork.Shared, 0.001), (config.Imitation.ValueTargets, config.Imitation.ValueNetwork, config.Imitation.ValueLr));
+        var defaults = ConfigBinder.Load<ExperimentConfig>("name: x\ntask: {name: game24}\n", "x.yaml");
+        Assert.Equal((Reasoner.Experiments.Training.ValueTargetSource.Expert, ValueNetwork.Separate, (double?)null), (defaults.Imitation.ValueTargets, defaults.Imitation.ValueNetwork, defaults.Imitation.ValueLr));
+        Assert.Contains("value_targets: expert", ConfigWriter.ToYaml(defaults));
+        var error = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>("name: x\ntask: {name: game24}\nimitation: {value_targets: oracle}\n", "x.yaml"));
+        Assert.Equal(("imitation.value_targets", 3), (error.KeyPath, error.Line));
+    }
+
+    [Fact]
     public void ExperimentConfigChecksHeadsDivideWidth()
     {
         var error = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(

@@ -155,6 +155,51 @@ public sealed class ExampleTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Line_values_train_every_state_of_a_path_as_if_each_were_its_own_example()
+    {
+        var model = TinyModel(context: 32);
+        var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 8, PolicyLossWeight: 0f));
+        // Causal attention: the state after a separator reads nothing after it, so one row holds them all.
+        TrainingExample[] paths =
+        [
+            new("ab=\n", "ba\nab\nc", Weight: 0, ValueTarget: 1f, LineValues: [0.5f, float.NaN, 0f]),
+            new("ccc\n", "a\nbb\n", Weight: 0, Finished: false, LineValues: [1f, 0.25f, 0f]),
+        ];
+        TrainingExample[] states =
+        [
+            new("ab=\n", "", Weight: 0, ValueTarget: 0.5f, Finished: false),
+            new("ab=\n", "ba\nab\n", Weight: 0, ValueTarget: 0f, Finished: false),
+            new("ab=\n", "ba\nab\nc", Weight: 0, ValueTarget: 1f),
+            new("ccc\n", "", Weight: 0, ValueTarget: 1f, Finished: false),
+            new("ccc\n", "a\n", Weight: 0, ValueTarget: 0.25f, Finished: false),
+            new("ccc\n", "a\nbb\n", Weight: 0, ValueTarget: 0f, Finished: false),
+        ];
+        Assert.Equal(trainer.Evaluate(states).ValueLoss!.Value, trainer.Evaluate(paths).ValueLoss!.Value, 5);
+        var wrong = Assert.Throws<ArgumentException>(() => trainer.Evaluate([paths[1] with { LineValues = [1f, 0f] }]));
+        Assert.Contains("2 line values for 3 states", wrong.Message);
+        Assert.Throws<ArgumentException>(() => trainer.Evaluate([paths[1] with { ValueTarget = 1f }]));
+    }
+
+    [Fact]
+    public void Values_along_lines_train_every_token_of_a_line_towards_its_states_target()
+    {
+        var model = TinyModel(context: 32);
+        var trainer = Trainer(model, new ExampleTrainerConfig(BatchSize: 4, PolicyLossWeight: 0f, PositiveValueWeight: 3f));
+        var path = new TrainingExample("ab=\n", "ba\nab\nc+", Weight: 0, ValueTarget: 1f, LineValues: [0.5f, float.NaN, 0f], ValuesAlongLines: true);
+        // Inputs: [Begin] a b = \n | b a \n | a b \n | c + | [End]; positions 0..4 prompt, 5-7 line 1, 8-10 line 2, 11-12 answer, 13 end.
+        (int Position, float Target)[] expected = [(4, 0.5f), (8, 0f), (9, 0f), (10, 0f), (11, 1f), (12, 1f), (13, 1f)];
+        var valueLogits = RunAlone(model, [.. Inputs(path), Tokenizer.End]).ValueLogits;
+        double total = 0, weights = 0;
+        foreach (var (position, y) in expected)
+        {
+            double v = 1 / (1 + Math.Exp(-valueLogits[position])), w = 1 + 2 * y;
+            total += w * -(y * Math.Log(v) + (1 - y) * Math.Log(1 - v));
+            weights += w;
+        }
+        Assert.Equal(total / weights, trainer.Evaluate([path]).ValueLoss!.Value, 4);
+    }
+
+    [Fact]
     public void Gradients_match_finite_differences_of_the_total_loss_with_signed_token_weights()
     {
         var model = TinyModel(seed: 5);
