@@ -56,9 +56,10 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var shape = new GptConfig(config.Model.Layers, config.Model.Heads, config.Model.DModel, _tokenizer.VocabSize, config.Model.Context).Validated();
         var model = Gpt.CreateRandom(shape, SeedMix.Of(config.Seed, 10));
         _imitationCheckpoint = checkpointOut;
-        var demonstrations = Fitting(problems.Select(p => Demonstrations.Of(task, p)).ToList(), model);
+        var demonstrations = RunPhase.Timed(0, RunPhase.Demonstrations, log, () => Fitting(problems.Select(p => Demonstrations.Of(task, p)).ToList(), model));
         _demonstrations = demonstrations;
-        var sft = Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log);
+        var sft = RunPhase.Timed(0, RunPhase.Imitation, log,
+            () => Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log));
         var valueModel = Separate ? model.Clone() : model;
         if (imitation.ValueSteps == 0)
         {
@@ -67,17 +68,20 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         }
 
         var valueProblems = problems.Take(imitation.ValueProblems).ToList();
-        var valueExamples = ValueBalance.Oversample(Fitting(ValueExamples(model, valueProblems, imitation), model), imitation.ValuePositiveShare);
+        var valueExamples = RunPhase.Timed(0, RunPhase.ValueData, log,
+            () => ValueBalance.Oversample(Fitting(ValueExamples(model, valueProblems, imitation), model), imitation.ValuePositiveShare));
         var lr = imitation.ValueLr ?? imitation.Lr;
         var valueSeed = SeedMix.Of(config.Seed, 13);
         long valueStep = firstStep + sft.Steps;
         if (Separate)
         {
-            var trained = Train(valueModel, valueExamples, imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log, policyLossWeight: 0f);
+            var trained = RunPhase.Timed(0, RunPhase.ValueTraining, log,
+                () => Train(valueModel, valueExamples, imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log, policyLossWeight: 0f));
             Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
             return Save(model, checkpointOut, sft.Steps + trained.Steps, trained);
         }
-        var value = Train(model, [.. valueExamples, .. demonstrations], imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log);
+        var value = RunPhase.Timed(0, RunPhase.ValueTraining, log,
+            () => Train(model, [.. valueExamples, .. demonstrations], imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log));
         return Save(model, checkpointOut, sft.Steps + value.Steps, value);
     }
 
@@ -105,13 +109,13 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     {
         var loop = config.SelfImprovement;
         var model = Checkpoint.Load(checkpointIn).Model;
-        IReadOnlyList<TrainingExample> policy = loop.Algorithm switch
+        IReadOnlyList<TrainingExample> policy = RunPhase.Timed(iteration, RunPhase.TrainingData, log, () => loop.Algorithm switch
         {
             SelfImprovementAlgorithm.ExpertIteration => TrainingData.ExpertIteration(task, episodes),
             SelfImprovementAlgorithm.AlphaZero => TrainingData.AlphaZero(task, episodes),
             SelfImprovementAlgorithm.Grpo => GrpoExamples(model, episodes),
             _ => throw new InvalidOperationException($"unknown algorithm {loop.Algorithm}"),
-        };
+        });
         // Nothing to move the policy towards (no verified-correct trajectory yet): value-only steps would still drift the
         // shared trunk, so the checkpoints go on unchanged.
         if (policy.Count == 0)
@@ -130,15 +134,15 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var seed = SeedMix.Of(config.Seed, 20, iteration);
         if (!Separate)
         {
-            var shared = Train(model, Fitting([.. policy, .. anchor, .. values], model), loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration,
-                Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight, klBeta);
+            var shared = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor, .. values], model),
+                loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight, klBeta));
             return Save(model, checkpointOut, shared.Steps, shared);
         }
-        var report = Train(model, Fitting([.. policy, .. anchor], model), loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration,
-            Stage.SelfImprovement, firstStep, log, valueLossWeight: 0f, klBeta: klBeta);
+        var report = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor], model),
+            loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, valueLossWeight: 0f, klBeta: klBeta));
         var valueModel = Checkpoint.Load(ValuePath(checkpointIn)).Model;
-        var value = Train(valueModel, Fitting(values, valueModel), loop.StepsPerIteration, loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 21, iteration), iteration,
-            Stage.SelfImprovement, firstStep + report.Steps, log, policyLossWeight: 0f);
+        var value = RunPhase.Timed(iteration, RunPhase.ValueTraining, log, () => Train(valueModel, Fitting(values, valueModel), loop.StepsPerIteration,
+            loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 21, iteration), iteration, Stage.SelfImprovement, firstStep + report.Steps, log, policyLossWeight: 0f));
         Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
         return Save(model, checkpointOut, report.Steps + value.Steps, report with { ValueLoss = value.ValueLoss });
     }

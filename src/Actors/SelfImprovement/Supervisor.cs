@@ -65,8 +65,10 @@ internal sealed class Supervisor : ReceiveActor
     {
         int seed = _config.Seed, perIteration = Loop.ProblemsPerIteration, iterations = Loop.Iterations;
         int demonstrations = _config.Imitation.Demonstrations, validation = Loop.Gating ? Loop.GatingProblems : 0;
+        var generation = Stopwatch.StartNew();
         var train = ExperimentProblems.Training(_config, _task);
         var (_, test, heldOutTask) = ExperimentProblems.HeldOut(_config, _task);
+        Timed(0, RunPhase.Problems, generation);
         var validationProblems = train.Skip(demonstrations).Take(validation).ToList();
         _evaluator = Context.ActorOf(Props.Create(() => new Evaluator(_jobs, _metrics, test, _config.Evaluation, Loop.Search, seed, heldOutTask)), "evaluator");
 
@@ -138,12 +140,14 @@ internal sealed class Supervisor : ReceiveActor
                 promoted = true;
                 if (Loop.Gating)
                 {
+                    var arena = Stopwatch.StartNew();
                     currentValidation ??= (await Validate(current, validationProblems)).Correct;
                     var challenger = await Validate(candidate, validationProblems);
                     promoted = challenger.Correct >= currentValidation;
                     Note("Iteration {Iteration}: arena on {N} validation problems, System 1 solves {New} (new) vs {Old} (current): {Verdict}",
                         k, validationProblems.Count, challenger.Correct, currentValidation, promoted ? "promoted" : "kept the current checkpoint");
                     if (promoted) currentValidation = challenger.Correct;
+                    Timed(k, RunPhase.Arena, arena);
                 }
                 if (promoted) current = candidate;
                 trainingSteps = trained.Report.Steps;
@@ -164,7 +168,9 @@ internal sealed class Supervisor : ReceiveActor
     private async Task<Evaluator.Evaluated> EvaluateOnce(int iteration, string checkpoint)
     {
         if (_resume.Evaluations.TryGetValue(iteration, out var record) && record.Accuracy is { } accuracy) return new Evaluator.Evaluated(iteration, accuracy);
+        var clock = Stopwatch.StartNew();
         var evaluated = await Evaluate(iteration, checkpoint);
+        Timed(iteration, RunPhase.Evaluation, clock);
         await Record(new StageRecord(StageRecord.Evaluation, iteration, Accuracy: evaluated.Accuracy));
         return evaluated;
     }
@@ -190,6 +196,7 @@ internal sealed class Supervisor : ReceiveActor
         var clock = Stopwatch.StartNew();
         var done = await _jobs.Ask<JobQueue.Completed>(new JobQueue.Run(jobs), Patience);
         double seconds = clock.Elapsed.TotalSeconds;
+        Timed(iteration, RunPhase.Search, clock);
         Note("Iteration {Iteration}: searched {Problems} problems in {Seconds:0.0} s ({Rate:0.00} problems/s), {Failed} failed attempts retried",
             iteration, jobs.Count, seconds, jobs.Count / seconds, done.FailedAttempts);
         return (done, seconds);
@@ -209,6 +216,9 @@ internal sealed class Supervisor : ReceiveActor
 
     private Task<Evaluator.Validated> Validate(string checkpoint, IReadOnlyList<Problem> problems) =>
         _evaluator.Ask<Evaluator.Validated>(new Evaluator.Validate(checkpoint, problems), Patience);
+
+    /// <summary>The wall time of a phase the supervisor ran, for the summary's "where the time went".</summary>
+    private void Timed(int iteration, string phase, Stopwatch clock) => _metrics.Tell(MetricsRow.Timed(iteration, phase, clock.Elapsed.TotalSeconds));
 
     private void Note(string template, params object[] values) => _metrics.Tell(new MetricsSink.Note(template, values));
 }

@@ -3,7 +3,33 @@ using Reasoner.Policy;
 
 namespace Reasoner.Experiments.Metrics;
 
-public enum Stage { Imitation, SelfImprovement, Evaluation }
+/// <summary>What a metrics row is about: training in either stage, an evaluation, or <see cref="Timing"/>, the wall time
+/// of one phase of the run (<see cref="MetricsRow.Timed"/>), for the summary's "where the time went".</summary>
+public enum Stage { Imitation, SelfImprovement, Evaluation, Timing }
+
+/// <summary>The phases of a run whose wall time the metrics record (<see cref="Stage.Timing"/> rows), in the order they run.</summary>
+public static class RunPhase
+{
+    public const string Problems = "problem generation";
+    public const string Demonstrations = "expert demonstrations";
+    public const string Imitation = "imitation training";
+    public const string ValueData = "value data";
+    public const string ValueTraining = "value training";
+    public const string Search = "self-play search";
+    public const string TrainingData = "training data";
+    public const string Learner = "learner";
+    public const string Arena = "arena";
+    public const string Evaluation = "evaluation";
+
+    /// <summary>Times <paramref name="work"/> and logs its wall time as phase <paramref name="phase"/> of iteration <paramref name="iteration"/>.</summary>
+    public static T Timed<T>(int iteration, string phase, Action<MetricsRow> log, Func<T> work)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var result = work();
+        log(MetricsRow.Timed(iteration, phase, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds));
+        return result;
+    }
+}
 
 /// <summary>
 /// One line of metrics.jsonl / metrics.csv: a training step (imitation or self-improvement) or one method's evaluation.
@@ -44,6 +70,9 @@ public sealed record MetricsRow(
         return new MetricsRow(iteration, stage, Step: step, PolicyLoss: Finite(trained.Losses.TokenLoss), ValueLoss: Finite(trained.Losses.ValueLoss),
             LearningRate: trained.LearningRate, Skipped: trained.Skipped ? true : null);
     }
+
+    /// <summary>The wall time of phase <paramref name="phase"/> (<see cref="RunPhase"/>) of iteration <paramref name="iteration"/>.</summary>
+    public static MetricsRow Timed(int iteration, string phase, double seconds) => new(iteration, Stage.Timing, phase, WallSeconds: seconds);
 
     /// <summary>An evaluation row for <paramref name="correct"/> of <paramref name="n"/> problems, with its Wilson 95% interval.</summary>
     public static MetricsRow Evaluation(int iteration, string method, int correct, int n, double? meanReward = null,

@@ -77,6 +77,8 @@ internal static class SummaryReport
             text.AppendLine();
         }
 
+        AppendTimeSpent(text, metrics);
+
         var remaining = plotFiles.Where(p => !embedded.Contains(p)).ToList();
         if (remaining.Count > 0)
         {
@@ -87,6 +89,24 @@ internal static class SummaryReport
             }
         }
         return text.ToString();
+    }
+
+    /// <summary>Where the run's wall time went: each phase's seconds summed over iterations, in the order the phases first ran.</summary>
+    private static void AppendTimeSpent(StringBuilder text, IReadOnlyList<MetricsRow> metrics)
+    {
+        var phases = metrics.Where(r => r.Stage == Stage.Timing && r.Method is not null && r.WallSeconds is not null)
+            .GroupBy(r => r.Method!)
+            .Select(g => (Phase: g.Key, Iterations: g.Select(r => r.Iteration).Distinct().Count(), Seconds: g.Sum(r => r.WallSeconds!.Value)))
+            .ToList();
+        if (phases.Count == 0) return;
+        double total = phases.Sum(p => p.Seconds);
+        text.AppendLine("## Where the time went").AppendLine();
+        text.AppendLine("Wall time of each phase, summed over the iterations it ran in (value training is the separate network's; a resumed run counts the phases it ran again).").AppendLine();
+        text.AppendLine("| phase | iterations | seconds | share |");
+        text.AppendLine("|---|---:|---:|---:|");
+        foreach (var (phase, iterations, seconds) in phases)
+            text.AppendLine(FormattableString.Invariant($"| {phase} | {iterations} | {seconds:0.0} | {Percent(total > 0 ? seconds / total : 0)} |"));
+        text.AppendLine(FormattableString.Invariant($"| total | | {total:0.0} | 100.0% |")).AppendLine();
     }
 
     /// <summary>The iteration's accuracy-against-tokens table, each search's verdict at equal tokens, and its plot.</summary>

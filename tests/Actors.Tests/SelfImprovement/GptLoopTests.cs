@@ -82,6 +82,16 @@ public sealed class GptLoopTests : IDisposable
         Assert.Contains("### Equal compute (iteration 2)", report);
         Assert.Contains("| mcts @ simulations=1 |", report);
         Assert.True(File.Exists(run.ReportPath));
+
+        // Where the time went: every phase timed, in the iterations it ran in, and the summary's table of them.
+        var timing = rows.Where(r => r.Stage == Stage.Timing).ToList();
+        Assert.All(timing, r => Assert.True(r.WallSeconds >= 0));
+        Assert.Equal([(0, RunPhase.Problems), (0, RunPhase.Demonstrations), (0, RunPhase.Imitation), (0, RunPhase.ValueData), (0, RunPhase.ValueTraining),
+            (0, RunPhase.Evaluation), (1, RunPhase.Search), (1, RunPhase.TrainingData), (1, RunPhase.Learner), (1, RunPhase.ValueTraining), (1, RunPhase.Evaluation),
+            (2, RunPhase.Search), (2, RunPhase.TrainingData), (2, RunPhase.Learner), (2, RunPhase.ValueTraining), (2, RunPhase.Evaluation)],
+            timing.Select(r => (r.Iteration, r.Method!)));
+        Assert.Contains("## Where the time went", report);
+        Assert.Contains("| self-play search | 2 |", report);
     }
 
     [Fact]

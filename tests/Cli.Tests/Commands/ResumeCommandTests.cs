@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Reasoner.Actors.Tests.SelfImprovement;
 using Reasoner.Cli.Commands;
 
 namespace Reasoner.Cli.Tests.Commands;
@@ -48,7 +49,7 @@ public sealed class ResumeCommandTests(UninterruptedRun whole) : IClassFixture<U
         Assert.Contains("Resuming run tiny", resumed.Error);
         Assert.DoesNotContain("\u001b", resumed.Error + resumed.Output); // not a terminal: plain lines, no colour or cursor escapes
         Assert.Equal(run, JsonDocument.Parse(resumed.Output).RootElement.GetProperty("run").GetString());
-        Assert.Equal(WithoutWallTime(Path.Combine(whole.Run, "metrics.jsonl")), WithoutWallTime(Path.Combine(run, "metrics.jsonl")));
+        Assert.Equal(MetricsLines.WithoutWallTime(Path.Combine(whole.Run, "metrics.jsonl")), MetricsLines.WithoutWallTime(Path.Combine(run, "metrics.jsonl")));
         Assert.Equal(File.ReadAllText(Path.Combine(whole.Run, "outcomes.jsonl")), File.ReadAllText(Path.Combine(run, "outcomes.jsonl")));
         Assert.True(File.Exists(Path.Combine(run, "summary.md")));
     }
@@ -61,11 +62,4 @@ public sealed class ResumeCommandTests(UninterruptedRun whole) : IClassFixture<U
         var none = Assert.Throws<FileNotFoundException>(() => CommandRunner.Run(RunCommand.Create(), "run", "--resume", whole.Folder));
         Assert.Contains("config.yaml", none.Message);
     }
-
-    private static List<string> WithoutWallTime(string metricsPath) => File.ReadLines(metricsPath).Select(line =>
-    {
-        var json = JsonNode.Parse(line)!.AsObject();
-        json.Remove("wall_seconds");
-        return json.ToJsonString();
-    }).ToList();
 }
