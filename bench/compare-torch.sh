@@ -93,6 +93,8 @@ for ((r = 0; r < repeats; r++)); do
     round train-tiny   "$threads" --mode train $TINY  --batch 32 --warmup 3 --steps 10
     round train-small  "$threads" --mode train $SMALL --batch 16 --warmup 3 --steps 10
     round decode-tiny  "$threads" --mode decode $TINY  --batch 64 --prompt-len 16 --gen 48 --warmup 1 --steps 5
+    # Search's regime: a tree search decodes a few candidates at a time (MCTS 6-8), each row a product of few rows.
+    round decode-tiny-b8 "$threads" --mode decode $TINY --batch 8 --prompt-len 16 --gen 48 --warmup 2 --steps 8
     round decode-small "$threads" --mode decode $SMALL --batch 64 --prompt-len 16 --gen 48 --warmup 1 --steps 5
     round train-gpt2   "$threads" --mode train $GPT2  --batch 4 --warmup 2 --steps 3
   done

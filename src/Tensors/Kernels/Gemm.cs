@@ -48,11 +48,14 @@ internal static unsafe class Gemm
         int mr = StripRows(wide), nr = PanelColumns(wide);
         // C is cut along its longer side into several blocks per thread, claimed one at a time: a thread the OS
         // deschedules (the machine is shared) holds up one small block, not half the product, and a worker that wakes
-        // late finds the rest taken. Tiny products stay on one thread.
+        // late finds the rest taken. A product too small for that (a decode step's, a few rows) still takes one block
+        // per thread above SplitWork: on one thread the small-batch decoding that search does ran 1.7x slower.
+        // Tiny products stay on one thread.
         long work = (long)m * n * k;
         bool splitRows = m >= n;
         int units = splitRows ? (m + mr - 1) / mr : (n + nr - 1) / nr;
-        int blocks = (int)Math.Min(Math.Clamp(work / BlockWork, 1, pool.Threads == 1 ? 1 : pool.Threads * BlocksPerThread), units);
+        int most = pool.Threads == 1 ? 1 : work >= BlockWork * 2 ? pool.Threads * BlocksPerThread : pool.Threads;
+        int blocks = (int)Math.Min(Math.Clamp(work / (work >= BlockWork * 2 ? BlockWork : SplitWork), 1, most), units);
         bool packB = b.Transposed || b.Stride > InPlaceStride;
         long sharedFloats = (long)((n + nr - 1) / nr) * nr * k;
         float* sharedB = null;
@@ -71,6 +74,7 @@ internal static unsafe class Gemm
     }
 
     private const long BlockWork = 1L << 21;    // multiply-adds a block does at least (~20 us): claiming one costs ~0.1 us
+    private const long SplitWork = 100_000;     // multiply-adds per thread below which a product stays on one thread
     private const int BlocksPerThread = 2;
     private const long SharedPackLimit = 1L << 26; // floats (256 MiB): B packed once for all blocks up to this size
     private const int PackGroup = 4;            // panels a task of the shared packing copies

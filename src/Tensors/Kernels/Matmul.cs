@@ -47,7 +47,7 @@ public static unsafe class Matmul
                 pool.For(chunks, ref body);
                 return;
             }
-            if (rows <= TransposedRows && rows < outFeatures && inFeatures > 0)
+            if (rows <= TransposedRows && rows >= Gemm.PanelColumns(wide) / 2 && rows < outFeatures && inFeatures > 0)
             {
                 ForwardTransposed(pool, o, x, w, bias.IsEmpty ? null : b, rows, inFeatures, outFeatures, wide);
                 return;
