@@ -23,8 +23,8 @@ public static class RunReport
             File.WriteAllText(path, svg);
             written.Add(path);
         }
-        string summary = SummaryReport.Render(run.Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList())
-            + ValueReport.Render(ValueRankingWriter.Read(run), ValueSource(run));
+        string summary = SummaryReport.Render(run.Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList(),
+            ValueReport.Render(ValueRankingWriter.Read(run), ValueSource(run)));
         File.WriteAllText(run.SummaryPath, summary);
         var svgByLink = plots.ToDictionary(p => $"plots/{p.File}", p => p.Svg, StringComparer.Ordinal);
         File.WriteAllText(run.ReportPath, HtmlReport.Render(summary, link => svgByLink.GetValueOrDefault(link)));
@@ -52,8 +52,8 @@ public static class RunReport
             // Two runs may share a name (the same folder name under different parents): links stay apart by index.
             string prefix = $"run{r + 1}/plots/";
             foreach (var (file, svg) in plots) svgByLink[prefix + file] = svg;
-            string summary = SummaryReport.Render(runs[r].Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList())
-                + ValueReport.Render(ValueRankingWriter.Read(runs[r]), ValueSource(runs[r]));
+            string summary = SummaryReport.Render(runs[r].Name, metrics, outcomes, comparisons, plots.Select(p => p.File).ToList(),
+                ValueReport.Render(ValueRankingWriter.Read(runs[r]), ValueSource(runs[r])));
             foreach (string line in summary.Split('\n'))
             {
                 // One level down: each run is a section of the comparison.

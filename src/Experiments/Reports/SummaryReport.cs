@@ -8,8 +8,9 @@ namespace Reasoner.Experiments.Reports;
 internal static class SummaryReport
 {
     /// <param name="comparisons">Each iteration's equal-compute comparison (<see cref="ComputeComparison.ForEachIteration"/>).</param>
+    /// <param name="valueSection">The value model's section (<see cref="ValueReport"/>), markdown placed before the plots.</param>
     public static string Render(string runName, IReadOnlyList<MetricsRow> metrics, IReadOnlyList<ProblemOutcome> outcomes,
-        IReadOnlyDictionary<int, ComputeComparison> comparisons, IReadOnlyList<string> plotFiles)
+        IReadOnlyDictionary<int, ComputeComparison> comparisons, IReadOnlyList<string> plotFiles, string valueSection = "")
     {
         var text = new StringBuilder();
         text.AppendLine($"# {runName}").AppendLine();
@@ -77,6 +78,7 @@ internal static class SummaryReport
             text.AppendLine();
         }
 
+        text.Append(valueSection);
         AppendTimeSpent(text, metrics);
 
         var remaining = plotFiles.Where(p => !embedded.Contains(p)).ToList();
@@ -101,7 +103,7 @@ internal static class SummaryReport
         if (phases.Count == 0) return;
         double total = phases.Sum(p => p.Seconds);
         text.AppendLine("## Where the time went").AppendLine();
-        text.AppendLine("Wall time of each phase, summed over the iterations it ran in (value training is the separate network's; a resumed run counts the phases it ran again).").AppendLine();
+        text.AppendLine("Wall time of each phase, summed over the iterations it ran in; a resumed run counts the phases it ran again.").AppendLine();
         text.AppendLine("| phase | iterations | seconds | share |");
         text.AppendLine("|---|---:|---:|---:|");
         foreach (var (phase, iterations, seconds) in phases)

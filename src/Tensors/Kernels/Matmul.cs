@@ -67,7 +67,9 @@ public static unsafe class Matmul
         }
     }
 
-    // Up to this many rows (a decode step's slots), a forward with more outputs than rows runs transposed.
+    // Up to this many rows (a decode step's slots), a forward with more outputs than rows runs transposed; from half a
+    // register panel's columns (Gemm.PanelColumns) up, since the rows become the panel's columns and fewer would leave
+    // most of each tile's work padding (a search's 6-8 row steps ran 1.7x slower that way).
     internal const int TransposedRows = 256;
 
     // The transposed product of the calling thread: grown on demand, kept, so a warm decode step allocates nothing.
