@@ -45,7 +45,7 @@ internal static class EvalCommand
         var iteration = new Option<int?>("--iteration") { Description = "--run: the iteration whose checkpoint to evaluate (default: the last; 0: after imitation)." };
         var parallel = new Option<int>("--parallel")
         {
-            Description = $"Problems searched at once, their policy calls batched (each keeps its own seed); default {DefaultParallel}, 1 with --think-seconds.",
+            Description = $"Problems searched at once, their policy calls batched (each keeps its own seed); default {DefaultParallel} (bench/eval-throughput.sh measures what pays), 1 with --think-seconds.",
             DefaultValueFactory = _ => DefaultParallel,
         };
         var command = new Command("eval", "Evaluate System 1 and search methods on the same problems: accuracy [95% CI], compute, McNemar p vs System 1, and accuracy at equal generated tokens.");
@@ -183,8 +183,11 @@ internal static class EvalCommand
 
     private static bool Given(ParseResult parse, Option option) => parse.GetResult(option) is { Implicit: false };
 
-    // Problems searched at once by default: measured with bench/eval-throughput.sh (README, "Search throughput").
-    internal const int DefaultParallel = 8;
+    // Problems searched at once by default, measured with bench/eval-throughput.sh: on the 2-core machine the kernels
+    // already use both cores for one search's few-row calls, and batching 8 problems did not pay (MCTS 8.9 vs 9.1
+    // problems/s, ToT-BFS 12.8 vs 16.7 with the 4-layer d128 policy), so one at a time; a machine with more cores may
+    // differ: measure with the script.
+    internal const int DefaultParallel = 1;
 
     /// <summary>--parallel, or 1 when --think-seconds is given without it: a search's wall time includes the batches it
     /// shares with the others, so a time budget would buy less thinking the more problems run at once.</summary>
