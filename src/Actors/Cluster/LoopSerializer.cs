@@ -108,11 +108,12 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
         }
     }
 
-    private static CheckpointRef ReadCheckpoint(Reader r)
+    private static CheckpointRef ReadCheckpoint(Reader r, bool companion = true)
     {
-        string id = r.String(), sha = r.String();
-        long length = r.Long();
-        return new CheckpointRef(id, sha, length, r.Bool() ? new CheckpointRef(r.String(), r.String(), r.Long(), r.Bool() ? throw new SerializationException("a checkpoint's companion has no companion of its own") : null) : null);
+        var checkpoint = new CheckpointRef(r.String(), r.String(), r.Long());
+        if (!r.Bool()) return checkpoint;
+        if (!companion) throw new SerializationException("a checkpoint's companion has no companion of its own");
+        return checkpoint with { Companion = ReadCheckpoint(r, companion: false) };
     }
 
     private static void WritePlan(BinaryWriter w, PlanSpec plan)

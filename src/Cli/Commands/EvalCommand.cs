@@ -45,7 +45,7 @@ internal static class EvalCommand
         var iteration = new Option<int?>("--iteration") { Description = "--run: the iteration whose checkpoint to evaluate (default: the last; 0: after imitation)." };
         var parallel = new Option<int>("--parallel")
         {
-            Description = $"Problems searched at once, their policy calls batched (each keeps its own seed); default {DefaultParallel} (bench/eval-throughput.sh measures what pays), 1 with --think-seconds.",
+            Description = $"Problems searched at once, their policy calls batched (each keeps its own seed); default {DefaultParallel} (bench/eval-throughput.sh measures what pays; with --think-seconds each problem's budget then pays for shared batches too).",
             DefaultValueFactory = _ => DefaultParallel,
         };
         var command = new Command("eval", "Evaluate System 1 and search methods on the same problems: accuracy [95% CI], compute, McNemar p vs System 1, and accuracy at equal generated tokens.");
@@ -96,7 +96,7 @@ internal static class EvalCommand
             // Both value models read the state only (the policy's head its cache, a value network its tokens): states of
             // problems searched together share one call.
             var inference = new InferenceBackend(proposer, policy.ValueEstimator(parse, task, proposer, pool), ValueReadsStateOnly: true);
-            var evaluator = new Evaluator(task, inference, Parallel(parse, parallel, policy));
+            var evaluator = new Evaluator(task, inference, Parallel(parse, parallel));
             io.Log.Information("Evaluating {Methods} on {N} {Split} problems of {Task}", string.Join(", ", methods.Select(m => m.Label)), problems.Count, evaluation.Split, task.Name);
             var reports = new List<EvaluationReport>();
             foreach (var (seed, searchSeeds) in evaluation.Seeds)
@@ -189,13 +189,13 @@ internal static class EvalCommand
     // differ: measure with the script.
     internal const int DefaultParallel = 1;
 
-    /// <summary>--parallel, or 1 when --think-seconds is given without it: a search's wall time includes the batches it
-    /// shares with the others, so a time budget would buy less thinking the more problems run at once.</summary>
-    private static int Parallel(ParseResult parse, Option<int> parallel, PolicyOptions policy)
+    /// <summary>--parallel, checked. With --think-seconds a search's wall time includes the batches it shares with the
+    /// others, so a time budget buys less thinking the more problems run at once: the default, 1, keeps them apart.</summary>
+    private static int Parallel(ParseResult parse, Option<int> parallel)
     {
         int k = parse.GetValue(parallel);
         if (k < 1) throw new UserInputException($"--parallel must be positive, not {k}");
-        return !Given(parse, parallel) && parse.GetValue(policy.ThinkSeconds) is not null ? 1 : k;
+        return k;
     }
 
     /// <summary>Each method over every seed, each problem counted once with its score averaged over the seeds, as a run's summary pools them.</summary>
