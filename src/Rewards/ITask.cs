@@ -69,12 +69,25 @@ public interface ITask
     /// </summary>
     IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random);
 
+    /// <summary>
+    /// A dead end walked honestly, for imitation: the first steps of the expert's solution, then one valid step after
+    /// which the target can no longer be reached (the mistake), then valid steps computed correctly to the end and an
+    /// answer line that states what they reached. A policy that imitates what follows the mistake learns to compute its
+    /// steps rather than claim the target, so its failures read as failures: to a value model, to search. Drawn with
+    /// <paramref name="random"/>; null when the task has none (its steps are forced, or a wrong one cannot go on).
+    /// </summary>
+    DeadEnd? DeadEnd(Problem problem, Random random) => null;
+
     /// <summary>The problem as the task's own JSON (what <c>reasoner tasks sample</c> prints under "problem").</summary>
     JsonObject ToJson(Problem problem);
 
     /// <summary>Reads a problem back from <see cref="ToJson"/>'s form; throws <see cref="FormatException"/> naming the bad field.</summary>
     Problem FromJson(JsonObject json);
 }
+
+/// <summary>A trajectory that fails honestly (<see cref="ITask.DeadEnd"/>): its lines, answer line last, and the index of
+/// the mistake, the first line whose state cannot reach the target; the lines after it compute correctly.</summary>
+public sealed record DeadEnd(IReadOnlyList<string> Lines, int Mistake);
 
 /// <summary>
 /// How a verdict becomes a reward. The defaults are outcome only: 1 for a correct answer, 0 otherwise.

@@ -56,7 +56,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var shape = new GptConfig(config.Model.Layers, config.Model.Heads, config.Model.DModel, _tokenizer.VocabSize, config.Model.Context).Validated();
         var model = Gpt.CreateRandom(shape, SeedMix.Of(config.Seed, 10));
         _imitationCheckpoint = checkpointOut;
-        var demonstrations = RunPhase.Timed(0, RunPhase.Demonstrations, log, () => Fitting(problems.Select(p => Demonstrations.Of(task, p)).ToList(), model));
+        var demonstrations = RunPhase.Timed(0, RunPhase.Demonstrations, log, () => Fitting(Demonstrations.With(task, problems, imitation.DeadEnds), model));
         _demonstrations = demonstrations;
         var sft = RunPhase.Timed(0, RunPhase.Imitation, log,
             () => Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log));
@@ -102,7 +102,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     public void RestoreImitation(IReadOnlyList<Problem> problems, string checkpoint)
     {
         _imitationCheckpoint = checkpoint;
-        _demonstrations = problems.Select(p => Demonstrations.Of(task, p)).Where(e => e.TokenCount <= config.Model.Context).ToList();
+        _demonstrations = Demonstrations.With(task, problems, config.Imitation.DeadEnds).Where(e => e.TokenCount <= config.Model.Context).ToList();
     }
 
     public TrainingReport Improve(int iteration, IReadOnlyList<Episode> episodes, string checkpointIn, string checkpointOut, long firstStep, Action<MetricsRow> log)

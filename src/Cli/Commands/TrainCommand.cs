@@ -125,19 +125,29 @@ internal static class TrainCommand
         var command = new Command("sft", "Train a policy from scratch on the expert's solutions of training problems (imitation).");
         var common = new CommonOptions(fromCheckpoint: false);
         var model = new ModelOptions();
+        var deadEnds = new Option<int>("--dead-ends")
+        {
+            Description = "Dead ends shown beside each solution (imitation.dead_ends): a valid step off the solution that cannot " +
+                "reach the target, then honest steps to an answer stating what they reached; only what follows the mistake is imitated.",
+            DefaultValueFactory = _ => 0,
+        };
         common.AddTo(command);
         model.AddTo(command);
+        command.Options.Add(deadEnds);
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
             var spec = common.Spec(parse);
             var task = TaskDifficultyOptions.CreateTask(spec);
             var tokenizer = TaskTokenizer.For(task);
+            if (parse.GetValue(deadEnds) is var shown and (< 0 or > 16)) throw new UserInputException($"--dead-ends must be 0 to 16, not {shown}");
             var (training, test) = common.Generate(parse, task);
-            var demonstrations = Refusing(() => Demonstrations.Create(task, training, new HeldOutProblems(task, test)));
             int needed = Demonstrations.ContextFor(task, training.Concat(test));
             var config = model.Read(parse, new GptConfig(Layers: 2, Heads: 4, ModelDim: 64, Context: needed), tokenizer.VocabSize);
             RequireContext(config.Context, Longest(task, training.Concat(test)), "--context");
+            // A dead end may run past the context its problem's solution needs (its numbers grow): those are left out.
+            var demonstrations = Refusing(() => Demonstrations.Create(task, training, new HeldOutProblems(task, test), parse.GetValue(deadEnds)))
+                .Where(example => example.TokenCount <= config.Context).ToList();
             int seed = parse.GetValue(common.Seed);
             using var pool = new WorkerPool(parse.GetValue(common.Threads));
             var policy = Gpt.CreateRandom(config, seed);

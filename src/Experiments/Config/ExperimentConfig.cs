@@ -139,6 +139,12 @@ public sealed record ImitationConfig(
     [Range(1, int.MaxValue)] int Steps = 2_000,
     [Range(1, 65_536)] int Batch = 32,
     [Range(0.0, 1.0)] double Lr = 3e-4,
+    // Dead ends shown beside each expert solution: the expert leaves its solution with one valid step that cannot reach
+    // the target, then computes honestly to an answer line stating what it reached; only what follows the mistake is
+    // imitated. Without them a policy learns that a last step always "reaches" the target and claims it whatever its
+    // arithmetic (3 + 16 = 30), a lie no small value model catches; with them its failures read as failures (Countdown,
+    // Game of 24; other tasks have none). Also anchored in self-improvement's training data with the solutions.
+    [Range(0, 16)] int DeadEnds = 0,
     // Then the value model learns, over value_steps steps, from value_samples samples of the imitation policy on
     // value_problems of the demonstration problems; 0 steps leaves the value untrained.
     [Range(0, int.MaxValue)] int ValueProblems = 128,

@@ -112,6 +112,44 @@ internal static class CountdownSolver
         return lines;
     }
 
+    /// <summary>
+    /// A dead end from the expert's <paramref name="solution"/>: at a depth drawn at random, a step after which the numbers
+    /// left cannot make the target (the mistake), then steps drawn at random to the last number, and the answer line
+    /// built from them with the value it reaches. Steps with whole-number results are drawn when there are any, as the
+    /// expert prefers them. Null when no step of any state on the solution's path leads nowhere.
+    /// </summary>
+    public static DeadEnd? DeadEnd(IReadOnlyList<int> numbers, IReadOnlyList<Step> solution, int target, CountdownReachability reachability, Random random)
+    {
+        var goal = Rational.FromInteger(target);
+        var depths = Enumerable.Range(0, solution.Count).ToArray();
+        random.Shuffle(depths);
+        foreach (var depth in depths)
+        {
+            var state = depth == 0
+                ? numbers.Order().Select(n => CountdownExpression.Leaf(Rational.FromInteger(n))).ToList()
+                : solution[depth - 1].NumbersLeft.ToList();
+            if (state.Count < 2) continue;
+            var mistakes = Moves(state, skipDuplicatePairs: true)
+                .Where(step => !reachability.CanReach(step.NumbersLeft.Select(n => n.Value).ToList(), goal)).ToList();
+            if (mistakes.Count == 0) continue;
+            var path = solution.Take(depth).ToList();
+            path.Add(Draw(mistakes, random));
+            while (path[^1].NumbersLeft.Count > 1) path.Add(Draw(Moves(path[^1].NumbersLeft.ToList(), skipDuplicatePairs: true).ToList(), random));
+            var lines = path.Select(step => step.ToString()).ToList();
+            lines.Add($"{CompletionLines.AnswerPrefix} {path[^1].Result} = {path[^1].Result.Value}");
+            return new DeadEnd(lines, depth);
+        }
+        return null;
+    }
+
+    /// <summary>A step drawn at random, among those with whole-number results when there are any.</summary>
+    private static Step Draw(List<Step> steps, Random random)
+    {
+        var whole = steps.Where(step => step.Result.Value.IsInteger).ToList();
+        var from = whole.Count > 0 ? whole : steps;
+        return from[random.Next(from.Count)];
+    }
+
     private static IEnumerable<IReadOnlyList<Step>> Enumerate(List<CountdownExpression> state, Rational target, List<Step> path)
     {
         if (state.Count == 1)

@@ -71,12 +71,15 @@ public sealed class CountdownTask : ITask
     /// numbers and target, so it is the same for a problem on every run and machine, and over many problems the
     /// expert's first steps spread over every step that can reach the target.
     /// </summary>
-    internal static IReadOnlyList<string> SolveCountdown(CountdownProblem problem)
-    {
-        var steps = CountdownSolver.Solve(problem.Numbers, problem.Target, CountdownSolver.NoBudget, new Random(SolutionSeed(problem)))
+    internal static IReadOnlyList<string> SolveCountdown(CountdownProblem problem) => CountdownSolver.Lines(SolutionOf(problem), problem.Target);
+
+    private static IReadOnlyList<CountdownSolver.Step> SolutionOf(CountdownProblem problem) =>
+        CountdownSolver.Solve(problem.Numbers, problem.Target, CountdownSolver.NoBudget, new Random(SolutionSeed(problem)))
             ?? throw new ArgumentException($"problem {problem.Id} has no solution");
-        return CountdownSolver.Lines(steps, problem.Target);
-    }
+
+    /// <summary>A dead end that leaves the expert's own solution (<see cref="CountdownSolver.DeadEnd"/>).</summary>
+    internal static DeadEnd? DeadEndOf(CountdownProblem problem, CountdownReachability reachability, Random random) =>
+        CountdownSolver.DeadEnd(problem.Numbers, SolutionOf(problem), problem.Target, reachability, random);
 
     /// <summary>FNV-1a over the numbers and the target (string.GetHashCode differs between processes).</summary>
     private static int SolutionSeed(CountdownProblem problem)
@@ -102,6 +105,8 @@ public sealed class CountdownTask : ITask
 
     public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) =>
         CountdownCorruptions.Of(As(problem), steps, step, random);
+
+    public DeadEnd? DeadEnd(Problem problem, Random random) => DeadEndOf(As(problem), _reachability, random);
 
     public JsonObject ToJson(Problem problem) => ToJsonOf(As(problem));
 

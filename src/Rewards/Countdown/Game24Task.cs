@@ -49,6 +49,8 @@ public sealed class Game24Task : ITask
     public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) =>
         CountdownCorruptions.Of(As(problem), steps, step, random);
 
+    public DeadEnd? DeadEnd(Problem problem, Random random) => CountdownTask.DeadEndOf(As(problem), _reachability, random);
+
     public JsonObject ToJson(Problem problem) => CountdownTask.ToJsonOf(As(problem));
 
     /// <summary>A puzzle of the set keeps its rank as id (<c>game24-901</c>); any other four numbers are accepted too.</summary>

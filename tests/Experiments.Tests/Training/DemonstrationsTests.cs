@@ -26,6 +26,46 @@ public sealed class DemonstrationsTests
     }
 
     [Fact]
+    public void Dead_ends_follow_each_solution_and_teach_only_what_follows_the_mistake()
+    {
+        var problems = Countdown3.Generate(Split.Train, 20, seed: 4);
+        var examples = Demonstrations.With(Countdown3, problems, deadEnds: 2);
+        int at = 0;
+        foreach (var problem in problems)
+        {
+            Assert.Equal(Demonstrations.Of(Countdown3, problem), examples[at++]);
+            var deadEnds = examples.Skip(at).TakeWhile(e => e.TokenWeights is not null).ToList();
+            Assert.InRange(deadEnds.Count, 1, 2);
+            at += deadEnds.Count;
+            foreach (var deadEnd in deadEnds)
+            {
+                Assert.True(deadEnd.Finished);
+                Assert.False(Countdown3.Verify(problem, deadEnd.Completion, new RewardConfig()).Correct);
+                var lines = deadEnd.Completion.Split('\n');
+                // The weights are 0 up to the first unsolvable state's line (the mistake, its separator included), 1 after it.
+                int mistake = Enumerable.Range(1, lines.Length).First(i => !Countdown3.IsSolvable(problem, lines.Take(i).ToList())) - 1;
+                int taught = lines.Take(mistake + 1).Sum(line => line.Length + 1);
+                Assert.Equal(deadEnd.TargetCount, deadEnd.TokenWeights!.Length);
+                Assert.All(deadEnd.TokenWeights[..taught], w => Assert.Equal(0f, w));
+                Assert.All(deadEnd.TokenWeights[taught..], w => Assert.Equal(1f, w));
+            }
+        }
+        Assert.Equal(examples.Count, at);
+        // The same problems give the same dead ends (a resumed run rebuilds its data).
+        Assert.Equal(examples.Select(e => e.Completion), Demonstrations.With(Countdown3, problems, deadEnds: 2).Select(e => e.Completion));
+    }
+
+    [Fact]
+    public void Dead_ends_of_a_task_that_has_none_are_refused_naming_the_key()
+    {
+        var arithmetic = TaskCatalog.Create("arithmetic", null);
+        var problems = arithmetic.Generate(Split.Train, 5, seed: 1);
+        Assert.Equal(5, Demonstrations.With(arithmetic, problems, deadEnds: 0).Count);
+        var error = Assert.Throws<ArgumentException>(() => Demonstrations.With(arithmetic, problems, deadEnds: 1));
+        Assert.Contains("imitation.dead_ends", error.Message);
+    }
+
+    [Fact]
     public void Training_refuses_a_held_out_problem_naming_it_even_under_another_id()
     {
         var test = Countdown3.Generate(Split.Test, 30, seed: 2);

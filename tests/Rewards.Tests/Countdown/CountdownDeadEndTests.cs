@@ -1,0 +1,71 @@
+using Reasoner.Rewards.Countdown;
+
+namespace Reasoner.Rewards.Tests.Countdown;
+
+/// <summary>
+/// Dead ends (<see cref="ITask.DeadEnd"/>): they follow the expert's solution up to the mistake, every step of them is
+/// valid, the mistake is the first state the oracle calls unsolvable, and the answer line states the value the steps
+/// reached, which the verifier parses and refuses. Checked against the verifier and the oracle, not the generator.
+/// </summary>
+public class CountdownDeadEndTests
+{
+    public static TheoryData<string> Tasks => ["countdown-3", "countdown-4", "game24"];
+
+    private static ITask Create(string name) => name switch
+    {
+        "countdown-3" => new CountdownTask(new CountdownOptions(3, 1, 12, 1, 30)),
+        "countdown-4" => new CountdownTask(new CountdownOptions(4, 1, 13, 12, 36)),
+        _ => new Game24Task(),
+    };
+
+    [Theory]
+    [MemberData(nameof(Tasks))]
+    public void A_dead_end_leaves_the_solution_with_a_valid_step_that_cannot_reach_the_target_and_says_what_it_reached(string name)
+    {
+        var task = Create(name);
+        var random = new Random(3);
+        int shown = 0;
+        foreach (var problem in task.Generate(Split.Train, 80, seed: 9))
+        {
+            var deadEnd = task.DeadEnd(problem, random);
+            if (deadEnd is null) continue;
+            shown++;
+            var lines = deadEnd.Lines;
+            var solution = task.Solve(problem);
+            Assert.Equal(solution.Count, lines.Count);
+            Assert.InRange(deadEnd.Mistake, 0, lines.Count - 2);
+            Assert.Equal(solution.Take(deadEnd.Mistake), lines.Take(deadEnd.Mistake));
+            Assert.True(task.IsSolvable(problem, lines.Take(deadEnd.Mistake).ToList()), $"{problem.Id}: before the mistake");
+            for (int i = deadEnd.Mistake + 1; i < lines.Count; i++)
+                Assert.False(task.IsSolvable(problem, lines.Take(i).ToList()), $"{problem.Id}: after the mistake, state {i}");
+
+            var verdict = task.Verify(problem, string.Join('\n', lines), new RewardConfig());
+            Assert.False(verdict.Correct);
+            Assert.True(verdict.FormatOk, verdict.Reason);
+            Assert.All(verdict.StepValid.Take(lines.Count - 1), Assert.True);
+            Assert.Contains("not", verdict.Reason);
+            Assert.True(task.IsAnswerLine(lines[^1]));
+            // The answer claims the number the last step left, not the target.
+            var left = lines[^2][(lines[^2].IndexOf("(left: ", StringComparison.Ordinal) + 7)..^1];
+            Assert.EndsWith($"= {left}", lines[^1]);
+        }
+        Assert.True(shown > 60, $"{name}: only {shown} of 80 problems showed a dead end");
+    }
+
+    [Fact]
+    public void The_same_random_draws_the_same_dead_end_and_other_draws_spread_over_mistakes()
+    {
+        var task = new CountdownTask(new CountdownOptions(4, 1, 13, 12, 36));
+        var problem = task.Generate(Split.Train, 1, seed: 2)[0];
+        Assert.Equal(task.DeadEnd(problem, new Random(7))!.Lines, task.DeadEnd(problem, new Random(7))!.Lines);
+        var distinct = Enumerable.Range(0, 40).Select(seed => string.Join('\n', task.DeadEnd(problem, new Random(seed))!.Lines)).Distinct().Count();
+        Assert.True(distinct > 10, $"40 draws gave {distinct} distinct dead ends");
+    }
+
+    [Fact]
+    public void Tasks_whose_steps_cannot_go_wrong_and_on_show_none()
+    {
+        ITask task = new Reasoner.Rewards.Arithmetic.ArithmeticTask();
+        Assert.Null(task.DeadEnd(task.Generate(Split.Train, 1, seed: 0)[0], new Random(0)));
+    }
+}
