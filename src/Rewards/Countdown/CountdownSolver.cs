@@ -114,9 +114,10 @@ internal static class CountdownSolver
 
     /// <summary>
     /// A dead end from the expert's <paramref name="solution"/>: at a depth drawn at random, a step after which the numbers
-    /// left cannot make the target (the mistake), then steps drawn at random to the last number, and the answer line
-    /// built from them with the value it reaches. Steps with whole-number results are drawn when there are any, as the
-    /// expert prefers them. Null when no step of any state on the solution's path leads nowhere.
+    /// left cannot make the target (the mistake), then steps drawn at random down to two numbers, the last step the one
+    /// that comes closest to the target, and the answer line built from them with the value it reaches. Steps with
+    /// whole-number results are drawn when there are any, as the expert prefers them. Null when no step of any state on
+    /// the solution's path leads nowhere.
     /// </summary>
     public static DeadEnd? DeadEnd(IReadOnlyList<int> numbers, IReadOnlyList<Step> solution, int target, CountdownReachability reachability, Random random)
     {
@@ -134,12 +135,28 @@ internal static class CountdownSolver
             if (mistakes.Count == 0) continue;
             var path = solution.Take(depth).ToList();
             path.Add(Draw(mistakes, random));
-            while (path[^1].NumbersLeft.Count > 1) path.Add(Draw(Moves(path[^1].NumbersLeft.ToList(), skipDuplicatePairs: true).ToList(), random));
+            while (path[^1].NumbersLeft.Count > 1)
+            {
+                var moves = Moves(path[^1].NumbersLeft.ToList(), skipDuplicatePairs: true).ToList();
+                path.Add(path[^1].NumbersLeft.Count == 2 ? Closest(moves, goal, random) : Draw(moves, random));
+            }
             var lines = path.Select(step => step.ToString()).ToList();
             lines.Add($"{CompletionLines.AnswerPrefix} {path[^1].Result} = {path[^1].Result.Value}");
             return new DeadEnd(lines, depth);
         }
         return null;
+    }
+
+    /// <summary>
+    /// The last step whose result is closest to the target (ties drawn at random): the rule that also picks a solution's
+    /// last step (it lands on the target), so a dead end's last step teaches the policy no other habit than computing.
+    /// </summary>
+    private static Step Closest(List<Step> steps, Rational target, Random random)
+    {
+        var distances = steps.Select(step => Math.Abs((double)step.Result.Value.Numerator / step.Result.Value.Denominator - (double)target.Numerator / target.Denominator)).ToList();
+        var best = distances.Min();
+        var closest = steps.Where((_, i) => distances[i] == best).ToList();
+        return closest[random.Next(closest.Count)];
     }
 
     /// <summary>A step drawn at random, among those with whole-number results when there are any.</summary>

@@ -48,9 +48,29 @@ public class CountdownDeadEndTests
             // The answer claims the number the last step left, not the target.
             var left = lines[^2][(lines[^2].IndexOf("(left: ", StringComparison.Ordinal) + 7)..^1];
             Assert.EndsWith($"= {left}", lines[^1]);
+            // A last step after the mistake is the one that comes closest to the target, as a solution's last step does.
+            if (lines.Count - 2 > deadEnd.Mistake)
+            {
+                var before = lines.Count >= 3 ? Numbers(lines[^3][(lines[^3].IndexOf("(left: ", StringComparison.Ordinal) + 7)..^1])
+                    : ((CountdownProblem)problem).Numbers.Select(n => Rational.FromInteger(n)).ToList();
+                Assert.Equal(2, before.Count);
+                var target = (double)((CountdownProblem)problem).Target;
+                var best = "+*-/".SelectMany(op => new[] { (op, before[0], before[1]), (op, before[1], before[0]) })
+                    .Select(t => Rational.TryApply(t.op, t.Item2, t.Item3, out var value) ? Math.Abs(ToDouble(value) - target) : double.MaxValue).Min();
+                Assert.Equal(best, Math.Abs(ToDouble(Numbers(left)[0]) - target), 9);
+            }
         }
         Assert.True(shown > 60, $"{name}: only {shown} of 80 problems showed a dead end");
     }
+
+    private static List<Rational> Numbers(string text) => text.Split(' ').Select(part =>
+    {
+        int position = 0;
+        Assert.True(Rational.TryRead(part, ref position, allowFraction: true, out var value));
+        return value;
+    }).ToList();
+
+    private static double ToDouble(Rational value) => (double)value.Numerator / value.Denominator;
 
     [Fact]
     public void The_same_random_draws_the_same_dead_end_and_other_draws_spread_over_mistakes()
