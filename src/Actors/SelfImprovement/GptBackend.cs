@@ -128,9 +128,10 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         // KL term is what holds it near the imitation policy.
         var anchor = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? [] : _demonstrations;
         var klBeta = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? (float)loop.KlBeta : 0f;
-        // The value learns the verified outcomes only (never the oracle here): the shared head beside the policy, a
-        // separate network on its own, as many steps again.
-        var values = TrainingData.Values(task, episodes);
+        // The value learns the verified outcomes only (never the oracle here), at the answers or also at every prefix
+        // (self_improvement.value_states): the shared head beside the policy, a separate network on its own, as many
+        // steps again.
+        var values = TrainingData.Values(task, episodes, prefixes: loop.ValueStates == LoopValueStates.Prefixes);
         var seed = SeedMix.Of(config.Seed, 20, iteration);
         if (!Separate)
         {

@@ -204,6 +204,10 @@ public sealed record SelfImprovementConfig(
     // Weight of the value loss against the policy loss: the two heads share the trunk, and a value fitted to mostly
     // failed episodes can otherwise pull the policy off what imitation taught it.
     [Range(0.0, 100.0)] double ValueLossWeight = 0.5,
+    // Which states the value learns the verified outcomes at: answers (the finished answers, each at its exact verdict;
+    // partial states keep the ranking imitation taught) or prefixes (also every line prefix of every completion, at the
+    // outcome of the completion it began: Monte-Carlo targets, noisy for a weak policy's few successes).
+    LoopValueStates ValueStates = LoopValueStates.Answers,
     // Promote a new checkpoint only if its System-1 accuracy on gating_problems validation problems (training split,
     // never searched) is at least the current one's (AlphaGo Zero's arena); off promotes every iteration, as AlphaZero.
     bool Gating = false,
@@ -214,6 +218,15 @@ public sealed record SelfImprovementConfig(
     [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps)
 {
     public SearchConfig Search { get; init; } = Search ?? new();
+}
+
+/// <summary>Where self-improvement's value learns the verified outcomes (<c>self_improvement.value_states</c>).</summary>
+public enum LoopValueStates
+{
+    /// <summary>Finished answers only, at the verifier's verdict.</summary>
+    Answers,
+    /// <summary>Every line prefix of every completion too, at its completion's outcome (Monte-Carlo, AlphaZero's z).</summary>
+    Prefixes,
 }
 
 public enum SearchMethod { System1, SelfConsistency, BestOfN, Beam, TotBfs, TotDfs, Mcts }

@@ -80,7 +80,10 @@ public static class RunReport
         string network = imitation.ValueNetwork == ValueNetwork.Separate
             ? "a separate value network, a copy of the policy after imitation"
             : "the policy's own value head (shared trunk)";
-        string loop = config.SelfImprovement.Iterations > 0 ? " In self-improvement it learns the verified outcomes of the searches only." : "";
+        string states = config.SelfImprovement.ValueStates == LoopValueStates.Answers
+            ? "at the finished answers (`self_improvement.value_states: answers`)"
+            : "at the finished answers and every line prefix (`self_improvement.value_states: prefixes`)";
+        string loop = config.SelfImprovement.Iterations > 0 ? $" In self-improvement it learns the verified outcomes of the searches only, {states}." : "";
         return $"Value targets in imitation (`imitation.value_targets`): {targets}; the value model (`imitation.value_network`): {network}.{loop}";
     }
 }

@@ -68,14 +68,14 @@ public static class TrainingData
     }
 
     /// <summary>
-    /// The value model learns the new outcomes (AlphaZero's z): every line prefix of every distinct completion
-    /// (the empty one included, up to the line before the answer) is a value-only example with target 1 when that
-    /// completion was verified correct, else 0; prefixes shared by several completions average their outcomes.
-    /// A completion that ends with an answer line is also a finished example (read after its end token, where search
-    /// reads a finished answer's value) with its exact outcome: without it, best-of-N and tree search would rank
-    /// finished answers by a value the head never learned there.
+    /// The value model learns the new outcomes (AlphaZero's z). A completion that ends with an answer line is a finished
+    /// example (read after its end token, where search reads a finished answer's value) with its exact outcome: without
+    /// it, best-of-N and tree search would rank finished answers by a value the head never learned there. With
+    /// <paramref name="prefixes"/>, every line prefix of every distinct completion (the empty one included, up to the
+    /// line before the answer) is also a value-only example with target 1 when that completion was verified correct,
+    /// else 0; prefixes shared by several completions average their outcomes.
     /// </summary>
-    public static IReadOnlyList<TrainingExample> Values(ITask task, IReadOnlyList<Episode> episodes)
+    public static IReadOnlyList<TrainingExample> Values(ITask task, IReadOnlyList<Episode> episodes, bool prefixes = true)
     {
         var examples = new List<TrainingExample>();
         foreach (var episode in episodes)
@@ -86,8 +86,8 @@ public static class TrainingData
                 var lines = completion.Completion.Split('\n');
                 string prefix = "";
                 float target = completion.Correct ? 1f : 0f;
-                examples.Add(new TrainingExample(prompt, prefix, 0f, target, Finished: false));
-                for (int i = 0; i < lines.Length - 1; i++)
+                if (prefixes) examples.Add(new TrainingExample(prompt, prefix, 0f, target, Finished: false));
+                for (int i = 0; prefixes && i < lines.Length - 1; i++)
                 {
                     prefix += lines[i] + "\n";
                     examples.Add(new TrainingExample(prompt, prefix, 0f, target, Finished: false));

@@ -23,7 +23,8 @@ public sealed class GptLoopTests : IDisposable
         Imitation: new ImitationConfig(Demonstrations: 64, Steps: 30, Batch: 16, Lr: 3e-3, ValueProblems: 8, ValueSamples: 2, ValueSteps: 5,
             ValueNetwork: value),
         SelfImprovement: new SelfImprovementConfig(algorithm, iterations, ProblemsPerIteration: 8, Search: search, Workers: 2,
-            StepsPerIteration: 5, Batch: 16, Lr: 1e-3),
+            // Every prefix: the tiny policy finishes few answers, and these tests check that the loop's value trains.
+            StepsPerIteration: 5, Batch: 16, Lr: 1e-3, ValueStates: LoopValueStates.Prefixes),
         // Few samples for the equal-compute curves: the test checks their files, not their accuracy.
         Evaluation: new EvaluationConfig(Problems: 16, Methods: [SearchMethod.System1, search.Method], Budgets: new EvaluationBudgets(Samples: 4)));
 

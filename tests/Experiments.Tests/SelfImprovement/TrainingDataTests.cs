@@ -61,6 +61,17 @@ public class TrainingDataTests
     }
 
     [Fact]
+    public void ValuesAtTheAnswersOnlyAreTheFinishedAnswersAtTheirVerdicts()
+    {
+        var episodes = new[] { EpisodeOf(Scored(Expert), [Scored("Answer: 1 + 1 = 2")]) };
+        var examples = TrainingData.Values(Task, episodes, prefixes: false);
+
+        Assert.Equal([(Expert, 1f), ("Answer: 1 + 1 = 2", 0f)], examples.Select(e => (e.Completion, e.ValueTarget!.Value)));
+        Assert.All(examples, e => Assert.True(e.Finished));
+        Assert.Equal(TrainingData.Values(Task, episodes).Where(e => e.Finished), examples);
+    }
+
+    [Fact]
     public void GrpoGivesEachSampleItsAdvantageAndItsTargetsReferenceLogProbabilities()
     {
         var group = new[] { Scored(Expert), Scored("Answer: 1 + 1 = 2") };
