@@ -289,6 +289,10 @@ internal static class TrainCommand
             var (curve, seconds) = TrainWithProgress(io, trainer, examples, parse.GetValue(common.Steps), random, "value");
             float? after = MeanValueLoss(trainer, heldOutTargets);
             var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates) : null;
+            // The same ranking on states it trained on: far below 1 there, the model has not even fit its data (too few
+            // steps, or a function it cannot learn at this size), which no amount of held-out data would fix.
+            var fitted = FitSample(valueExamples);
+            var fit = fitted.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, fitted) : null;
             var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
             // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
             double mean = targetValues.Average();
@@ -297,8 +301,8 @@ internal static class TrainCommand
             string output = common.OutPath(parse);
             TaskCheckpoint.Save(output, valueModel, tokenizer, spec);
             WriteCurve(curve, output, $"train value: {task.Name}");
-            io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3}",
-                output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc);
+            io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3} (on training states: {FitFinished:F3}, {FitPartial:F3})",
+                output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc, fit?.FinishedAuc, fit?.PartialAuc);
             WriteResult(io, new Dictionary<string, object?>
             {
                 ["command"] = "train value",
@@ -319,6 +323,7 @@ internal static class TrainCommand
                 ["held_out_value_bce_after"] = after,
                 ["held_out_value_bce_constant"] = constant,
                 ["held_out_value"] = ranking?.ToJson(),
+                ["training_value"] = fit?.ToJson(),
                 ["greedy_accuracy_before"] = greedyBefore?.Accuracy,
                 ["greedy_accuracy_after"] = greedyAfter?.Accuracy,
             });
@@ -364,6 +369,18 @@ internal static class TrainCommand
         {
             throw new UserInputException(error.Message, error);
         }
+    }
+
+    /// <summary>
+    /// Up to 4,000 distinct training examples that each end in one state with a 0/1 target (the oracle's per-state
+    /// examples; Monte-Carlo fractions and paths are left out), drawn evenly through the list: the fit's sample.
+    /// </summary>
+    private static List<TrainingExample> FitSample(IReadOnlyList<TrainingExample> examples)
+    {
+        var states = examples.Distinct().Where(e => (e.ValueTarget ?? e.LineValues?[^1]) is 0f or 1f
+            && (e.LineValues is null || e.LineValues.Take(e.LineValues.Length - 1).All(float.IsNaN))).ToList();
+        int stride = Math.Max(1, states.Count / 4000);
+        return states.Where((_, i) => i % stride == 0).Take(4000).ToList();
     }
 
     private static (int Tokens, string Id) Longest(ITask task, IEnumerable<Problem> problems) =>

@@ -30,8 +30,13 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(4, File.ReadAllLines(policy + ".loss.csv").Length); // header and 3 steps
         Assert.True(File.Exists(policy + ".loss.svg"));
 
-        Assert.Equal(0, Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--out", value]));
+        var trained = CommandRunner.Run(TrainCommand.Create(), ["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--out", value]);
+        Assert.Equal(0, trained.Code);
         Assert.Equal(16, Checkpoint.Load(value).Model.Config.ModelDim);
+        // The ranking is reported on held-out states and, to tell underfitting from overfitting, on states it trained on.
+        var result = System.Text.Json.Nodes.JsonNode.Parse(trained.Output.Trim().Split('\n')[^1])!;
+        Assert.True(result["training_value"]!["partial_states"]!.GetValue<int>() > 0);
+        Assert.NotNull(result["held_out_value"]);
         Assert.Contains(",", File.ReadAllLines(value + ".loss.csv")[1]);
 
         // --init policy (the default) copies the policy, so it cannot change size; --init random can.
