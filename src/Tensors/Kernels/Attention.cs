@@ -85,7 +85,7 @@ public static unsafe class Attention
         fixed (float* o = output, q = qkv, k = keys, v = values)
         fixed (int* s = slots, p = positions)
         {
-            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads, wide);
+            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads, rows * heads, wide);
             pool.For(rows * heads, ref body);
         }
     }
@@ -308,15 +308,31 @@ public static unsafe class Attention
     }
 
     private readonly struct CachedHeads(float* output, float* qkv, float* keys, float* values, int* slots, int* positions, int context, int C, int H,
-        bool wide) : IParallelBody
+        int count, bool wide) : IParallelBody
     {
         public void Invoke(int nh)
         {
             int n = nh / H, h = nh % H, hs = C / H;
             long headBase = ((long)slots[n] * H + h) * context * hs;
+            // A decode step reads every row's keys and values once, tens of MB that no cache holds, in blocks of a few KB:
+            // too short for the hardware prefetcher to ramp up. Fetching the next block while this one is computed
+            // hides the memory latency of each block's start.
+            if (nh + 1 < count) Prefetch(nh + 1);
             Span<float> row = context <= 4096 ? stackalloc float[context] : new float[context];
             fixed (float* r = row)
                 AttendRow(qkv + (long)n * 3 * C + h * hs, keys + headBase, values + headBase, hs, positions[n], hs, r, output + (long)n * C + h * hs, wide);
+        }
+
+        private void Prefetch(int nh)
+        {
+            if (!Sse.IsSupported) return;
+            int n = nh / H, h = nh % H, hs = C / H;
+            long headBase = ((long)slots[n] * H + h) * context * hs, floats = (long)(positions[n] + 1) * hs;
+            for (long i = 0; i < floats; i += 16)
+            {
+                Sse.Prefetch1(keys + headBase + i);
+                Sse.Prefetch1(values + headBase + i);
+            }
         }
     }
 }
