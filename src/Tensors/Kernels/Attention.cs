@@ -85,8 +85,8 @@ public static unsafe class Attention
         fixed (float* o = output, q = qkv, k = keys, v = values)
         fixed (int* s = slots, p = positions)
         {
-            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads, rows * heads, wide);
-            pool.For(rows * heads, ref body);
+            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads, rows, wide);
+            pool.For(rows, ref body);
         }
     }
 
@@ -308,25 +308,30 @@ public static unsafe class Attention
     }
 
     private readonly struct CachedHeads(float* output, float* qkv, float* keys, float* values, int* slots, int* positions, int context, int C, int H,
-        int count, bool wide) : IParallelBody
+        int rows, bool wide) : IParallelBody
     {
-        public void Invoke(int nh)
+        /// <summary>Row n's heads in order (a thread claims a row, so the block it prefetches is the one it reads next).</summary>
+        public void Invoke(int n)
         {
-            int n = nh / H, h = nh % H, hs = C / H;
-            long headBase = ((long)slots[n] * H + h) * context * hs;
-            // A decode step reads every row's keys and values once, tens of MB that no cache holds, in blocks of a few KB:
-            // too short for the hardware prefetcher to ramp up. Fetching the next block while this one is computed
-            // hides the memory latency of each block's start.
-            if (nh + 1 < count) Prefetch(nh + 1);
+            int hs = C / H;
             Span<float> row = context <= 4096 ? stackalloc float[context] : new float[context];
-            fixed (float* r = row)
-                AttendRow(qkv + (long)n * 3 * C + h * hs, keys + headBase, values + headBase, hs, positions[n], hs, r, output + (long)n * C + h * hs, wide);
+            for (int h = 0; h < H; h++)
+            {
+                // A decode step reads every row's keys and values once, tens of MB that no cache holds, in blocks of a few
+                // KB: too short for the hardware prefetcher to ramp up. Fetching the next block while this one is computed
+                // hides the memory latency of each block's start.
+                if (h + 1 < H) Prefetch(n, h + 1);
+                else if (n + 1 < rows) Prefetch(n + 1, 0);
+                long headBase = ((long)slots[n] * H + h) * context * hs;
+                fixed (float* r = row)
+                    AttendRow(qkv + (long)n * 3 * C + h * hs, keys + headBase, values + headBase, hs, positions[n], hs, r, output + (long)n * C + h * hs, wide);
+            }
         }
 
-        private void Prefetch(int nh)
+        private void Prefetch(int n, int h)
         {
             if (!Sse.IsSupported) return;
-            int n = nh / H, h = nh % H, hs = C / H;
+            int hs = C / H;
             long headBase = ((long)slots[n] * H + h) * context * hs, floats = (long)(positions[n] + 1) * hs;
             for (long i = 0; i < floats; i += 16)
             {
