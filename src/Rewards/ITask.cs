@@ -78,6 +78,20 @@ public interface ITask
     /// </summary>
     DeadEnd? DeadEnd(Problem problem, Random random) => null;
 
+    /// <summary>
+    /// The claim a step line makes that can be checked with nothing else in view: the computation it states and the
+    /// result it writes (Countdown: <c>7 + 9 =</c> and <c> 16</c>). Null for a line without one (an answer line, text
+    /// not in the step's form) and for tasks whose steps make no such claim. Total on any text.
+    /// </summary>
+    StepClaim? Claim(string line) => null;
+
+    /// <summary>
+    /// Drills for a step checker: valid step lines, each computed correctly, from the states a search of this problem
+    /// meets first (the problem itself and every state one step from it) and the states along the expert's solution.
+    /// Empty for tasks without <see cref="Claim"/>s.
+    /// </summary>
+    IReadOnlyList<string> Drills(Problem problem) => [];
+
     /// <summary>The problem as the task's own JSON (what <c>reasoner tasks sample</c> prints under "problem").</summary>
     JsonObject ToJson(Problem problem);
 
@@ -88,6 +102,10 @@ public interface ITask
 /// <summary>A trajectory that fails honestly (<see cref="ITask.DeadEnd"/>): its lines, answer line last, and the index of
 /// the mistake, the first line whose state cannot reach the target; the lines after it compute correctly.</summary>
 public sealed record DeadEnd(IReadOnlyList<string> Lines, int Mistake);
+
+/// <summary>What a step line claims (<see cref="ITask.Claim"/>): <paramref name="Question"/> is what it computes,
+/// <paramref name="Answer"/> the result it writes, so a checker reads the question and scores the answer.</summary>
+public sealed record StepClaim(string Question, string Answer);
 
 /// <summary>
 /// How a verdict becomes a reward. The defaults are outcome only: 1 for a correct answer, 0 otherwise.

@@ -27,8 +27,11 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     private readonly Tokenizer _tokenizer = TaskTokenizer.For(task);
     private string? _imitationCheckpoint;
     private IReadOnlyList<TrainingExample> _demonstrations = [];
+    // The step checks the separate value network learns in imitation and rehearses in every iteration (empty: off).
+    private IReadOnlyList<TrainingExample> _checks = [];
 
     private bool Separate => config.Imitation.ValueNetwork == ValueNetwork.Separate;
+    private bool Checks => Separate && config.Imitation.CheckerSteps > 0;
 
     /// <summary>Where the separate value network of a policy checkpoint is kept: <c>iteration-k.value.safetensors</c>.</summary>
     public static string ValuePath(string policyCheckpoint) => Path.ChangeExtension(policyCheckpoint, ".value.safetensors");
@@ -39,7 +42,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var proposer = new PolicyProposer(model, _tokenizer, pool, InitialSlots);
         // A separate network reads the proposer's tokens of each state, never the problem: states of any problems share a call.
         IValueEstimator value = Separate
-            ? new ValueNetworkEstimator(Checkpoint.Load(ValuePath(checkpoint)).Model, proposer, pool, ValueSlots)
+            ? new ValueNetworkEstimator(Checkpoint.Load(ValuePath(checkpoint)).Model, proposer, pool, ValueSlots, Checks ? task : null)
             : new PolicyValueEstimator(proposer);
         return new InferenceBackend(proposer, value, ValueReadsStateOnly: true);
     }
@@ -58,13 +61,15 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         _imitationCheckpoint = checkpointOut;
         var demonstrations = RunPhase.Timed(0, RunPhase.Demonstrations, log, () => Fitting(Demonstrations.With(task, problems, imitation.DeadEnds), model));
         _demonstrations = demonstrations;
+        _checks = CheckExamples(problems, model);
         var sft = RunPhase.Timed(0, RunPhase.Imitation, log,
             () => Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log));
         var valueModel = Separate ? model.Clone() : model;
         if (imitation.ValueSteps == 0)
         {
-            if (Separate) Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
-            return Save(model, checkpointOut, sft.Steps, sft);
+            var checkedOnly = Separate ? LearnChecks(valueModel, firstStep + sft.Steps, log) : new TrainingReport(0, null, null);
+            if (Separate) SaveValue(ValuePath(checkpointOut), valueModel);
+            return Save(model, checkpointOut, sft.Steps + checkedOnly.Steps, sft);
         }
 
         var valueProblems = problems.Take(imitation.ValueProblems).ToList();
@@ -77,13 +82,37 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         {
             var trained = RunPhase.Timed(0, RunPhase.ValueTraining, log,
                 () => Train(valueModel, valueExamples, imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log, policyLossWeight: 0f));
-            Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
-            return Save(model, checkpointOut, sft.Steps + trained.Steps, trained);
+            var checkedSteps = LearnChecks(valueModel, valueStep + trained.Steps, log);
+            SaveValue(ValuePath(checkpointOut), valueModel);
+            return Save(model, checkpointOut, sft.Steps + trained.Steps + checkedSteps.Steps, trained);
         }
         var value = RunPhase.Timed(0, RunPhase.ValueTraining, log,
             () => Train(model, [.. valueExamples, .. demonstrations], imitation.ValueSteps, imitation.Batch, lr, valueSeed, 0, Stage.Imitation, valueStep, log));
         return Save(model, checkpointOut, sft.Steps + value.Steps, value);
     }
+
+    /// <summary>The step checks of the demonstration problems, when the config asks the value network to learn them.</summary>
+    private IReadOnlyList<TrainingExample> CheckExamples(IReadOnlyList<Problem> problems, Gpt model)
+    {
+        if (!Checks) return [];
+        var checks = Fitting(StepChecks.Examples(task, problems), model);
+        if (checks.Count == 0)
+            throw new ArgumentException($"imitation.checker_steps = {config.Imitation.CheckerSteps}: task {task.Name} makes no step claims to check; set it to 0");
+        return checks;
+    }
+
+    /// <summary>The separate value network learns the step checks (policy loss on them, no value loss): imitation.checker_steps steps.</summary>
+    private TrainingReport LearnChecks(Gpt valueModel, long firstStep, Action<MetricsRow> log) => !Checks
+        ? new TrainingReport(0, null, null)
+        : RunPhase.Timed(0, RunPhase.ValueTraining, log, () => Train(valueModel, _checks, config.Imitation.CheckerSteps, CheckBatch, config.Imitation.Lr,
+            SeedMix.Of(config.Seed, 15), 0, Stage.Imitation, firstStep, log, valueLossWeight: 0f));
+
+    // Step checks are short (a question and its result): many a step.
+    private const int CheckBatch = 64;
+
+    /// <summary>A value network's checkpoint, marked when it checks steps (eval and solve then read it with the checks).</summary>
+    private void SaveValue(string path, Gpt valueModel) => Checkpoint.Save(path, valueModel, _tokenizer,
+        Checks ? new Dictionary<string, string> { [ValueNetworkEstimator.ChecksKey] = "true" } : null);
 
     /// <summary>The imitation stage's value examples from the source the config names.</summary>
     private IReadOnlyList<TrainingExample> ValueExamples(Gpt model, IReadOnlyList<Problem> problems, ImitationConfig imitation)
@@ -103,6 +132,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     {
         _imitationCheckpoint = checkpoint;
         _demonstrations = Demonstrations.With(task, problems, config.Imitation.DeadEnds).Where(e => e.TokenCount <= config.Model.Context).ToList();
+        _checks = Checks ? StepChecks.Examples(task, problems).Where(e => e.TokenCount <= config.Model.Context).ToList() : [];
     }
 
     public TrainingReport Improve(int iteration, IReadOnlyList<Episode> episodes, string checkpointIn, string checkpointOut, long firstStep, Action<MetricsRow> log)
@@ -142,9 +172,12 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var report = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor], model),
             loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, valueLossWeight: 0f, klBeta: klBeta));
         var valueModel = Checkpoint.Load(ValuePath(checkpointIn)).Model;
-        var value = RunPhase.Timed(iteration, RunPhase.ValueTraining, log, () => Train(valueModel, Fitting(values, valueModel), loop.StepsPerIteration,
-            loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 21, iteration), iteration, Stage.SelfImprovement, firstStep + report.Steps, log, policyLossWeight: 0f));
-        Checkpoint.Save(ValuePath(checkpointOut), valueModel, _tokenizer);
+        // The step checks are rehearsed beside the outcomes (their policy loss is the only one: outcomes weigh 0 there), so
+        // the value's training on outcomes does not wear away what it learnt to compute.
+        var value = RunPhase.Timed(iteration, RunPhase.ValueTraining, log, () => Train(valueModel, Fitting([.. values, .. _checks], valueModel),
+            loop.StepsPerIteration, loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 21, iteration), iteration, Stage.SelfImprovement, firstStep + report.Steps, log,
+            policyLossWeight: _checks.Count > 0 ? 1f : 0f));
+        SaveValue(ValuePath(checkpointOut), valueModel);
         return Save(model, checkpointOut, report.Steps + value.Steps, report with { ValueLoss = value.ValueLoss });
     }
 

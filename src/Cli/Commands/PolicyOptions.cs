@@ -60,9 +60,11 @@ internal sealed class PolicyOptions
         var (model, tokenizer, _) = Load(path, task);
         if (!tokenizer.Alphabet.SequenceEqual(proposer.Tokenizer.Alphabet))
             throw new InvalidDataException($"{path}: its alphabet differs from the policy's ({parse.GetValue(Checkpoint)}): the value network must read the policy's tokens");
+        // A network that learned step checks (imitation.checker_steps) is read with them, as the run's searches read it.
+        bool checks = ReadCheckpoint(path).Checkpoint.Metadata.TryGetValue(ValueNetworkEstimator.ChecksKey, out var flag) && flag == "true";
         try
         {
-            return new ValueNetworkEstimator(model, proposer, pool);
+            return new ValueNetworkEstimator(model, proposer, pool, checks: checks ? task : null);
         }
         catch (ArgumentException error)
         {

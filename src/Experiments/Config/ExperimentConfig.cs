@@ -43,6 +43,10 @@ public sealed record ExperimentConfig(
         {
             yield return new ConfigIssue("self_improvement.search.method", "alphazero trains the policy on MCTS visit distributions: use mcts");
         }
+        if (Imitation.CheckerSteps > 0 && Imitation.ValueNetwork != ValueNetwork.Separate)
+        {
+            yield return new ConfigIssue("imitation.checker_steps", "step checks are learned by the separate value network: set imitation.value_network: separate");
+        }
         if (Evaluation.Task is { } evaluated && TryAlphabet(Task) is { } trained && TryAlphabet(evaluated) is { } held
             && held.Except(trained).ToArray() is { Length: > 0 } missing)
         {
@@ -162,6 +166,11 @@ public sealed record ImitationConfig(
     // Examples whose states are all solvable are repeated until they are this share of the value data (a weak policy's
     // states are mostly dead ends: without it a value that predicts the base rate at each depth is a deep basin); 0: off.
     [Range(0.0, 0.9)] double ValuePositiveShare = 0.3,
+    // Then the separate value network also learns to check steps for this many steps (batch 64, lr): the claims of the
+    // task's drills from the demonstration problems ("7 + 9 =" -> " 16", no problem and no target in view, so it
+    // computes and cannot claim a target), rehearsed in every iteration's value training; search multiplies a state's
+    // value by the probability it gives each of the state's written results. 0: off. Countdown and Game of 24.
+    [Range(0, int.MaxValue)] int CheckerSteps = 0,
     // A step whose loss or gradient norm is not finite is skipped and halves the learning rate; this many in a row stop the run.
     [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps);
 

@@ -10,16 +10,26 @@ namespace Reasoner.Experiments.Inference;
 /// token, the state's tokens taken from the policy's <see cref="PolicyProposer"/>. Unlike the policy's own head, it must
 /// read the states: every call runs all its states' tokens through the value model in batched decoder calls (as many
 /// states a call as it has slots), then frees the slots. Tokens run are counted in <see cref="ForwardTokens"/>.
+/// With <c>checks</c> (a network that also learned <see cref="StepChecks"/>), each state's value is multiplied by the
+/// probability the network gives every step's written result (<see cref="ITask.Claim"/>) when it computes the step with
+/// nothing else in view: a step whose arithmetic does not hold drags its state, and every state after it, down.
 /// Not thread-safe: one search at a time, like the proposer.
 /// </summary>
 public sealed class ValueNetworkEstimator : IValueEstimator
 {
+    /// <summary>Checkpoint metadata of a value network that learned step checks (its value is read with them).</summary>
+    public const string ChecksKey = "step_checks";
+
     readonly PolicyProposer proposer;
     readonly GptDecoder decoder;
+    readonly ITask? checks;
+    readonly Dictionary<string, float> claimLogProbabilities = new(StringComparer.Ordinal);
 
     /// <param name="slots">States read in one batched call.</param>
-    public ValueNetworkEstimator(Gpt valueModel, PolicyProposer proposer, WorkerPool pool, int slots = 32)
+    /// <param name="checks">The task whose step claims the network checks; null: the value head alone.</param>
+    public ValueNetworkEstimator(Gpt valueModel, PolicyProposer proposer, WorkerPool pool, int slots = 32, ITask? checks = null)
     {
+        this.checks = checks;
         if (valueModel.Config.Vocab != proposer.Model.Config.Vocab)
             throw new ArgumentException($"the value model's vocab is {valueModel.Config.Vocab} but the policy's is {proposer.Model.Config.Vocab}: they must share the tokenizer", nameof(valueModel));
         if (valueModel.Config.Context < proposer.Model.Config.Context)
@@ -62,6 +72,32 @@ public sealed class ValueNetworkEstimator : IValueEstimator
                 decoder.Free(slots[i]);
             }
         }
+        if (checks is not null)
+            for (var i = 0; i < states.Count; i++)
+                values[i] *= MathF.Exp(ClaimsLogProbability(proposer.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray())));
         return values;
+    }
+
+    /// <summary>Sum over the state's step lines (after the prompt's line) of the log-probability of each claim's result.</summary>
+    private float ClaimsLogProbability(string text)
+    {
+        float sum = 0;
+        var lines = text.Split('\n');
+        for (int i = 1; i < lines.Length; i++)
+            if (checks!.Claim(lines[i].Trim()) is { } claim) sum += ClaimLogProbability(claim);
+        return sum;
+    }
+
+    /// <summary>log p(answer, then the end token | [Begin] question), remembered by claim (searches meet the same steps often).</summary>
+    private float ClaimLogProbability(StepClaim claim)
+    {
+        string key = claim.Question + "\u0000" + claim.Answer;
+        if (claimLogProbabilities.TryGetValue(key, out var known)) return known;
+        var example = new Training.TrainingExample(claim.Question, claim.Answer);
+        float logProbability = example.TokenCount > decoder.Model.Config.Context
+            ? float.NegativeInfinity // no claim the network was taught is this long
+            : SelfImprovement.SequenceScorer.LogProbabilities(decoder, proposer.Tokenizer, claim.Question, [example])[0].Sum();
+        ForwardTokens += example.TokenCount;
+        return claimLogProbabilities[key] = logProbability;
     }
 }

@@ -80,6 +80,8 @@ public static class RunReport
         string network = imitation.ValueNetwork == ValueNetwork.Separate
             ? "a separate value network, a copy of the policy after imitation"
             : "the policy's own value head (shared trunk)";
+        if (imitation.CheckerSteps > 0)
+            network += $", which also learned to check steps (`imitation.checker_steps`: {imitation.CheckerSteps}; search multiplies a state's value by the probability it gives each written result)";
         string states = config.SelfImprovement.ValueStates == LoopValueStates.Answers
             ? "at the finished answers (`self_improvement.value_states: answers`)"
             : "at the finished answers and every line prefix (`self_improvement.value_states: prefixes`)";

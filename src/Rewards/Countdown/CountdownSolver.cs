@@ -159,6 +159,28 @@ internal static class CountdownSolver
         return closest[random.Next(closest.Count)];
     }
 
+    /// <summary>
+    /// Every step line (the pairs of equal numbers once) from the problem's numbers, from each state one step from them,
+    /// and from each state along <paramref name="solution"/>: the steps a search of the problem proposes first, all of
+    /// them computed correctly.
+    /// </summary>
+    public static IReadOnlyList<string> Drills(IReadOnlyList<int> numbers, IReadOnlyList<Step> solution)
+    {
+        var root = numbers.Order().Select(n => CountdownExpression.Leaf(Rational.FromInteger(n))).ToList();
+        var lines = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void From(List<CountdownExpression> state)
+        {
+            if (state.Count < 2) return;
+            foreach (var step in Moves(state, skipDuplicatePairs: true))
+                if (seen.Add(step.ToString())) lines.Add(step.ToString());
+        }
+        From(root);
+        foreach (var first in Moves(root, skipDuplicatePairs: true)) From(first.NumbersLeft.ToList());
+        foreach (var step in solution) From(step.NumbersLeft.ToList());
+        return lines;
+    }
+
     /// <summary>A step drawn at random, among those with whole-number results when there are any.</summary>
     private static Step Draw(List<Step> steps, Random random)
     {

@@ -108,6 +108,23 @@ public sealed class CountdownTask : ITask
 
     public DeadEnd? DeadEnd(Problem problem, Random random) => DeadEndOf(As(problem), _reachability, random);
 
+    public StepClaim? Claim(string line) => ClaimOf(line);
+
+    public IReadOnlyList<string> Drills(Problem problem) => DrillsOf(As(problem));
+
+    internal static IReadOnlyList<string> DrillsOf(CountdownProblem problem) => CountdownSolver.Drills(problem.Numbers, SolutionOf(problem));
+
+    /// <summary><c>a op b = c (left: ...)</c> claims "a op b =" computes " c"; any other line claims nothing.</summary>
+    internal static StepClaim? ClaimOf(string line)
+    {
+        if (line.Length > CompletionLines.MaxLineLength) return null;
+        int equals = line.IndexOf('='), left = line.IndexOf(" (left:", StringComparison.Ordinal);
+        if (equals <= 0 || left <= equals + 1 || line.IndexOf('=', equals + 1) >= 0) return null;
+        var question = line[..(equals + 1)].Trim();
+        var answer = line[(equals + 1)..left].TrimEnd();
+        return question.Length > 1 && answer.Trim().Length > 0 ? new StepClaim(question, answer) : null;
+    }
+
     public JsonObject ToJson(Problem problem) => ToJsonOf(As(problem));
 
     internal static JsonObject ToJsonOf(CountdownProblem problem) => new()

@@ -51,6 +51,10 @@ public sealed class Game24Task : ITask
 
     public DeadEnd? DeadEnd(Problem problem, Random random) => CountdownTask.DeadEndOf(As(problem), _reachability, random);
 
+    public StepClaim? Claim(string line) => CountdownTask.ClaimOf(line);
+
+    public IReadOnlyList<string> Drills(Problem problem) => CountdownTask.DrillsOf(As(problem));
+
     public JsonObject ToJson(Problem problem) => CountdownTask.ToJsonOf(As(problem));
 
     /// <summary>A puzzle of the set keeps its rank as id (<c>game24-901</c>); any other four numbers are accepted too.</summary>

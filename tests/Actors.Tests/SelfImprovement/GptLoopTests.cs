@@ -1,3 +1,5 @@
+using Reasoner.Experiments.Inference;
+using Reasoner.Policy;
 using Reasoner.Actors.SelfImprovement;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Metrics;
@@ -93,6 +95,22 @@ public sealed class GptLoopTests : IDisposable
             timing.Select(r => (r.Iteration, r.Method!)));
         Assert.Contains("## Where the time went", report);
         Assert.Contains("| self-play search | 2 |", report);
+    }
+
+    [Fact]
+    public async Task StepChecksAreLearntWithTheValueAndRehearsedInTheLoop()
+    {
+        var tiny = Tiny(SelfImprovementAlgorithm.ExpertIteration, new SearchConfig(SearchMethod.BestOfN, Samples: 2), 1, ValueNetwork.Separate);
+        var config = tiny with { Imitation = tiny.Imitation with { CheckerSteps = 4 } };
+        var (run, summary) = await RunAsync(config);
+
+        Assert.Single(summary.Iterations);
+        foreach (var k in new[] { 0, 1 })
+            Assert.Equal("true", Checkpoint.Load(GptBackend.ValuePath(Path.Combine(run.CheckpointsPath, $"iteration-{k}.safetensors"))).Metadata[ValueNetworkEstimator.ChecksKey]);
+        // Imitation: 30 SFT steps, 5 value steps, then 4 steps of step checks (a policy loss on the value network).
+        var rows = MetricsReader.Read(run.MetricsJsonlPath).Where(r => r.Step is not null && r.Stage == Stage.Imitation).ToList();
+        Assert.Equal(30 + 5 + 4, rows.Count);
+        Assert.All(rows.TakeLast(4), r => Assert.True(r.PolicyLoss > 0 && r.ValueLoss is null));
     }
 
     [Fact]

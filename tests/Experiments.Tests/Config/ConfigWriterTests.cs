@@ -90,5 +90,9 @@ public class ConfigWriterTests
         Assert.Equal("self_improvement.search.method", search.KeyPath);
         var task = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>("name: x\ntask: {name: game24, numbers: 3}\n", "x.yaml"));
         Assert.Contains("numbers", task.Message);
+        // Step checks are learnt by the separate value network only.
+        var checks = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
+            "name: x\ntask: {name: game24}\nimitation: {checker_steps: 100, value_network: shared}\n", "x.yaml"));
+        Assert.Equal("imitation.checker_steps", checks.KeyPath);
     }
 }

@@ -1,3 +1,4 @@
+using Reasoner.Rewards;
 using Reasoner.Experiments.Inference;
 using Reasoner.Policy;
 using Reasoner.Search;
@@ -178,6 +179,50 @@ public sealed class PolicyProposerTests : IDisposable
         Assert.All(values, v => Assert.InRange(v, 0f, 1f));
         Assert.Equal(1, estimator.Calls);
         Assert.Equal(4, estimator.Evaluations);
+    }
+
+    [Fact]
+    public void StepChecksMultiplyEachStatesValueByTheProbabilityOfEveryClaimItMakes()
+    {
+        var proposer = NewProposer();
+        var (root, children, grandchildren) = TwoLevels(proposer);
+        var states = grandchildren.Concat(children).Select(c => new NodeState(c.Child, [c.Text])).Prepend(new NodeState(root.Handle, [])).ToList();
+        var other = Gpt.CreateRandom(tiny.Model.Config, seed: 78);
+        var plain = new ValueNetworkEstimator(other, proposer, pool, slots: 4).Evaluate(tiny.Problem, states);
+        var task = new EveryLineClaims(tiny.Task);
+        var checkedValues = new ValueNetworkEstimator(other, proposer, pool, slots: 4, checks: task).Evaluate(tiny.Problem, states);
+
+        // Independently: each line after the prompt's, split as the task says, scored by the network from [Begin] + question.
+        var decoder = new GptDecoder(other, pool, slots: 2);
+        Assert.Equal(plain[0], checkedValues[0]); // the prompt alone claims nothing
+        for (int i = 1; i < states.Count; i++)
+        {
+            var lines = tiny.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray()).Split('\n').Skip(1).Where(l => l.Trim().Length > 0).ToList();
+            Assert.NotEmpty(lines);
+            double logProbability = lines.Select(l => task.Claim(l.Trim())!).Sum(claim =>
+                (double)Reasoner.Experiments.SelfImprovement.SequenceScorer.LogProbabilities(decoder, tiny.Tokenizer, claim.Question, [new Reasoner.Experiments.Training.TrainingExample(claim.Question, claim.Answer)])[0].Sum());
+            Assert.Equal(plain[i] * Math.Exp(logProbability), checkedValues[i], 1e-4 * plain[i]);
+            Assert.True(checkedValues[i] < plain[i]);
+        }
+    }
+
+    /// <summary>The tiny policy writes random lines; this task calls every one a claim (its first character the question).</summary>
+    private sealed class EveryLineClaims(ITask inner) : ITask
+    {
+        public StepClaim? Claim(string line) => line.Length >= 2 ? new StepClaim(line[..1], line[1..]) : null;
+        public string Name => inner.Name;
+        public string Alphabet => inner.Alphabet;
+        public IReadOnlyList<Problem> Generate(Split split, int count, int seed) => inner.Generate(split, count, seed);
+        public string Prompt(Problem problem) => inner.Prompt(problem);
+        public IReadOnlyList<string> Solve(Problem problem) => inner.Solve(problem);
+        public int MaxSteps(Problem problem) => inner.MaxSteps(problem);
+        public bool IsAnswerLine(string line) => inner.IsAnswerLine(line);
+        public ParsedCompletion Parse(string completion) => inner.Parse(completion);
+        public Verdict Verify(Problem problem, string completion, RewardConfig rewards) => inner.Verify(problem, completion, rewards);
+        public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) => inner.IsSolvable(problem, steps);
+        public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) => inner.Corruptions(problem, steps, step, random);
+        public System.Text.Json.Nodes.JsonObject ToJson(Problem problem) => inner.ToJson(problem);
+        public Problem FromJson(System.Text.Json.Nodes.JsonObject json) => inner.FromJson(json);
     }
 
     [Fact]

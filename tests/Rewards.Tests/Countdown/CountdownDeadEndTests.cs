@@ -89,3 +89,50 @@ public class CountdownDeadEndTests
         Assert.Null(task.DeadEnd(task.Generate(Split.Train, 1, seed: 0)[0], new Random(0)));
     }
 }
+
+/// <summary>Step claims (<see cref="ITask.Claim"/>) and drills (<see cref="ITask.Drills"/>): what a step checker learns and reads.</summary>
+public class CountdownClaimTests
+{
+    [Fact]
+    public void A_step_claims_its_computation_and_written_result_and_nothing_else_claims_anything()
+    {
+        ITask task = new CountdownTask(new CountdownOptions(3, 1, 12, 1, 30));
+        Assert.Equal(new StepClaim("7 + 9 =", " 16"), task.Claim("7 + 9 = 16 (left: 3 16)"));
+        Assert.Equal(new StepClaim("3 + 16 =", " 30"), task.Claim("3 + 16 = 30 (left: 30)")); // a wrong claim is still a claim
+        Assert.Equal(new StepClaim("7 / 3 =", " 7/3"), task.Claim("7 / 3 = 7/3 (left: 7/3 9)"));
+        foreach (var line in new[] { "Answer: 3 + (7 + 9) = 30", "", "=", "7 + 9 = (left: 16)", "7 = 9 = 16 (left: 16)", "9 eft: Answeft: 7 3 3", new string('1', 5000) + " = 1 (left: 1)" })
+            Assert.Null(task.Claim(line));
+    }
+
+    [Theory]
+    [InlineData("countdown")]
+    [InlineData("game24")]
+    public void Every_drill_is_a_valid_step_whose_claim_holds_and_the_experts_steps_are_among_them(string name)
+    {
+        ITask task = name == "game24" ? new Game24Task() : new CountdownTask(new CountdownOptions(3, 1, 12, 1, 30));
+        foreach (var problem in task.Generate(Split.Train, 20, seed: 3))
+        {
+            var drills = task.Drills(problem);
+            Assert.Equal(drills.Count, drills.Distinct().Count());
+            Assert.All(task.Solve(problem).SkipLast(1), step => Assert.Contains(step, drills));
+            var numbers = ((CountdownProblem)problem).Numbers;
+            // Every first step from the problem's numbers (the pairs and operations a search proposes first) is a drill.
+            Assert.Contains(drills, line => line.StartsWith($"{numbers.Min()} + ", StringComparison.Ordinal));
+            foreach (var line in drills)
+            {
+                var claim = task.Claim(line)!;
+                var parts = claim.Question.TrimEnd('=').Trim().Split(' ');
+                Assert.True(Read(parts[0], out var left), line);
+                Assert.True(Read(parts[2], out var right), line);
+                Assert.True(Read(claim.Answer.Trim(), out var result), line);
+                Assert.True(Rational.TryApply(parts[1][0], left, right, out var value) && value == result, line);
+            }
+        }
+    }
+
+    private static bool Read(string text, out Rational value)
+    {
+        int position = 0;
+        return Rational.TryRead(text, ref position, allowFraction: true, out value) && position == text.Length;
+    }
+}
