@@ -199,13 +199,22 @@ internal static class TrainCommand
         var positiveWeight = new Option<float?>("--positive-weight") { Description = "Weight of a value target of 1 against one of 0 in the value loss (1: plain BCE); default: the ratio that balances the training targets' classes." };
         var positiveShare = new Option<double>("--positive-share") { Description = "Repeat the examples whose targets are all positive until they are at least this share of the training set (0: as collected).", DefaultValueFactory = _ => 0 };
         var policyWeight = new Option<float>("--policy-weight") { Description = "Weight of the demonstrations' policy loss beside the value loss: it keeps a shared trunk proposing, and a separate copy reading steps as the policy writes them (0: value loss only).", DefaultValueFactory = _ => 0.25f };
+        var checkerSteps = new Option<int>("--checker-steps")
+        {
+            Description = "--separate: then this many steps (batch 64) teaching the value network to check steps (imitation.checker_steps): " +
+                "the claims of the task's drills on the training problems, no problem or target in view; eval and solve read its value with the checks.",
+            DefaultValueFactory = _ => 0,
+        };
         common.AddTo(command);
         model.AddTo(command);
-        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight, positiveShare })
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight, positiveShare, checkerSteps })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
             using var io = CommandIO.Of(parse);
+            int checking = parse.GetValue(checkerSteps);
+            if (checking < 0 || (checking > 0 && !parse.GetValue(separate)))
+                throw new UserInputException($"--checker-steps {checking}: step checks are learnt by a --separate value network, for 0 or more steps");
             var (policy, tokenizer, spec, task) = LoadPolicy(parse.GetValue(policyPath)!, common, parse, io.Log);
             var (training, test) = common.Generate(parse, task);
             var heldOut = new HeldOutProblems(task, test);
@@ -287,19 +296,30 @@ internal static class TrainCommand
             float? before = MeanValueLoss(trainer, heldOutTargets);
             var greedyBefore = !isSeparate && evaluated.Count > 0 ? GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated) : null;
             var (curve, seconds) = TrainWithProgress(io, trainer, examples, parse.GetValue(common.Steps), random, "value");
+            if (checking > 0)
+            {
+                var checks = StepChecks.Examples(task, training).Where(e => e.TokenCount <= valueModel.Config.Context).ToList();
+                if (checks.Count == 0) throw new UserInputException($"--checker-steps: task {task.Name} makes no step claims to check");
+                var checker = new ExampleTrainer(valueModel, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: 0f) with { BatchSize = 64, DecaySteps = checking });
+                io.Log.Information("Step checks: {Count} distinct claims of the training problems' drills, {Steps} steps", checks.Count, checking);
+                seconds += TrainWithProgress(io, checker, checks, checking, random, "checks").Seconds;
+            }
             float? after = MeanValueLoss(trainer, heldOutTargets);
-            var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates) : null;
+            ITask? checkedTask = checking > 0 ? task : null; // read as search reads it: with the checks it learned
+            var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates, checkedTask) : null;
             // The same ranking on states it trained on: far below 1 there, the model has not even fit its data (too few
             // steps, or a function it cannot learn at this size), which no amount of held-out data would fix.
             var fitted = FitSample(valueExamples);
-            var fit = fitted.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, fitted) : null;
+            var fit = fitted.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, fitted, checkedTask) : null;
             var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
             // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
             double mean = targetValues.Average();
             var heldOutValues = heldOutTargets.SelectMany(TargetsOf).ToList();
             double? constant = heldOutValues.Count > 0 ? heldOutValues.Average(target => Bce(mean, target)) : null;
             string output = common.OutPath(parse);
-            TaskCheckpoint.Save(output, valueModel, tokenizer, spec);
+            var metadata = new Dictionary<string, string>(TaskCheckpoint.Metadata(spec));
+            if (checking > 0) metadata[ValueNetworkEstimator.ChecksKey] = "true";
+            Checkpoint.Save(output, valueModel, tokenizer, metadata);
             WriteCurve(curve, output, $"train value: {task.Name}");
             io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3} (on training states: {FitFinished:F3}, {FitPartial:F3})",
                 output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc, fit?.FinishedAuc, fit?.PartialAuc);

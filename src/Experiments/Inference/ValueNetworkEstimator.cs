@@ -22,20 +22,19 @@ public sealed class ValueNetworkEstimator : IValueEstimator
 
     readonly PolicyProposer proposer;
     readonly GptDecoder decoder;
-    readonly ITask? checks;
-    readonly Dictionary<string, float> claimLogProbabilities = new(StringComparer.Ordinal);
+    readonly StepCheck? checks;
 
     /// <param name="slots">States read in one batched call.</param>
     /// <param name="checks">The task whose step claims the network checks; null: the value head alone.</param>
     public ValueNetworkEstimator(Gpt valueModel, PolicyProposer proposer, WorkerPool pool, int slots = 32, ITask? checks = null)
     {
-        this.checks = checks;
         if (valueModel.Config.Vocab != proposer.Model.Config.Vocab)
             throw new ArgumentException($"the value model's vocab is {valueModel.Config.Vocab} but the policy's is {proposer.Model.Config.Vocab}: they must share the tokenizer", nameof(valueModel));
         if (valueModel.Config.Context < proposer.Model.Config.Context)
             throw new ArgumentException($"the value model's context ({valueModel.Config.Context}) is shorter than the policy's ({proposer.Model.Config.Context}): it could not read every state", nameof(valueModel));
         this.proposer = proposer;
-        decoder = new GptDecoder(valueModel, pool, Math.Max(1, slots));
+        decoder = new GptDecoder(valueModel, pool, Math.Max(checks is null ? 1 : 2, slots));
+        this.checks = checks is null ? null : new StepCheck(decoder, proposer.Tokenizer, checks);
     }
 
     /// <summary>Batched calls answered.</summary>
@@ -73,31 +72,12 @@ public sealed class ValueNetworkEstimator : IValueEstimator
             }
         }
         if (checks is not null)
+        {
+            long before = checks.ForwardTokens;
             for (var i = 0; i < states.Count; i++)
-                values[i] *= MathF.Exp(ClaimsLogProbability(proposer.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray())));
+                values[i] *= MathF.Exp(checks.LogProbability(proposer.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray())));
+            ForwardTokens += checks.ForwardTokens - before;
+        }
         return values;
-    }
-
-    /// <summary>Sum over the state's step lines (after the prompt's line) of the log-probability of each claim's result.</summary>
-    private float ClaimsLogProbability(string text)
-    {
-        float sum = 0;
-        var lines = text.Split('\n');
-        for (int i = 1; i < lines.Length; i++)
-            if (checks!.Claim(lines[i].Trim()) is { } claim) sum += ClaimLogProbability(claim);
-        return sum;
-    }
-
-    /// <summary>log p(answer, then the end token | [Begin] question), remembered by claim (searches meet the same steps often).</summary>
-    private float ClaimLogProbability(StepClaim claim)
-    {
-        string key = claim.Question + "\u0000" + claim.Answer;
-        if (claimLogProbabilities.TryGetValue(key, out var known)) return known;
-        var example = new Training.TrainingExample(claim.Question, claim.Answer);
-        float logProbability = example.TokenCount > decoder.Model.Config.Context
-            ? float.NegativeInfinity // no claim the network was taught is this long
-            : SelfImprovement.SequenceScorer.LogProbabilities(decoder, proposer.Tokenizer, claim.Question, [example])[0].Sum();
-        ForwardTokens += example.TokenCount;
-        return claimLogProbabilities[key] = logProbability;
     }
 }

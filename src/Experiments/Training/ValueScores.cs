@@ -1,5 +1,6 @@
 using Reasoner.Experiments.Evaluation;
 using Reasoner.Policy;
+using Reasoner.Rewards;
 using Reasoner.Tensors;
 
 namespace Reasoner.Experiments.Training;
@@ -10,10 +11,13 @@ public static class ValueScores
     /// <summary>
     /// sigmoid(value head) after each example's last input ([Begin] prompt completion, then [End] for a finished one),
     /// as <see cref="GptDecoder.Value"/> gives it in search; <paramref name="slots"/> examples run in one batched prefill.
+    /// With <paramref name="checks"/> (a network that learned <see cref="StepChecks"/>), each value is multiplied by the
+    /// probability of the state's step claims, as search reads it (<see cref="Inference.StepCheck"/>).
     /// </summary>
-    public static float[] Of(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> examples, int slots = 64)
+    public static float[] Of(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> examples, int slots = 64, ITask? checks = null)
     {
-        var decoder = new GptDecoder(model, pool, slots);
+        var decoder = new GptDecoder(model, pool, Math.Max(2, slots));
+        var check = checks is null ? null : new Inference.StepCheck(decoder, tokenizer, checks);
         var values = new float[examples.Count];
         for (int start = 0; start < examples.Count; start += slots)
         {
@@ -36,6 +40,8 @@ public static class ValueScores
                 decoder.Free(batch[i]);
             }
         }
+        if (check is not null)
+            for (int i = 0; i < examples.Count; i++) values[i] *= MathF.Exp(check.LogProbability(examples[i].Prompt + examples[i].Completion));
         return values;
     }
 
@@ -43,9 +49,9 @@ public static class ValueScores
     /// The ranking of oracle-labelled states (<see cref="OracleValueTargets"/> one example per state, targets 0 or 1) by
     /// the model's values: finished against partial, partial states by depth (their lines).
     /// </summary>
-    public static ValueRanking Ranking(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> labelled)
+    public static ValueRanking Ranking(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> labelled, ITask? checks = null)
     {
-        var values = Of(model, tokenizer, pool, labelled);
+        var values = Of(model, tokenizer, pool, labelled, checks: checks);
         return ValueRanking.Of(labelled.Select((example, i) => new ScoredState(Depth(example), example.Finished, values[i], StateTarget(example) >= 0.5f)));
     }
 

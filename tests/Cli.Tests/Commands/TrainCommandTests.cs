@@ -37,6 +37,13 @@ public sealed class TrainCommandTests : IDisposable
         var result = System.Text.Json.Nodes.JsonNode.Parse(trained.Output.Trim().Split('\n')[^1])!;
         Assert.True(result["training_value"]!["partial_states"]!.GetValue<int>() > 0);
         Assert.NotNull(result["held_out_value"]);
+
+        // --checker-steps: the separate network then learns step checks, and says so in its metadata (eval reads it with them).
+        Assert.False(Checkpoint.Load(value).Metadata.ContainsKey(ValueNetworkEstimator.ChecksKey));
+        Assert.Equal(0, Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--checker-steps", "2", "--out", value]));
+        Assert.Equal("true", Checkpoint.Load(value).Metadata[ValueNetworkEstimator.ChecksKey]);
+        Assert.Contains("--separate", Assert.Throws<UserInputException>(() =>
+            Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--checker-steps", "2", "--out", value])).Message);
         Assert.Contains(",", File.ReadAllLines(value + ".loss.csv")[1]);
 
         // --init policy (the default) copies the policy, so it cannot change size; --init random can.
