@@ -161,7 +161,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         // The value learns the verified outcomes only (never the oracle here), at the answers or also at every prefix
         // (self_improvement.value_states): the shared head beside the policy, a separate network on its own, as many
         // steps again.
-        var values = TrainingData.Values(task, episodes, prefixes: loop.ValueStates == LoopValueStates.Prefixes);
+        var values = loop.ValueStates == LoopValueStates.None ? [] : TrainingData.Values(task, episodes, prefixes: loop.ValueStates == LoopValueStates.Prefixes);
         var seed = SeedMix.Of(config.Seed, 20, iteration);
         if (!Separate)
         {
@@ -171,6 +171,11 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         }
         var report = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor], model),
             loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, valueLossWeight: 0f, klBeta: klBeta));
+        if (loop.ValueStates == LoopValueStates.None)
+        {
+            File.Copy(ValuePath(checkpointIn), ValuePath(checkpointOut), overwrite: true);
+            return Save(model, checkpointOut, report.Steps, report);
+        }
         var valueModel = Checkpoint.Load(ValuePath(checkpointIn)).Model;
         // The step checks are rehearsed beside the outcomes (their policy loss is the only one: outcomes weigh 0 there), so
         // the value's training on outcomes does not wear away what it learnt to compute.

@@ -214,8 +214,9 @@ public sealed record SelfImprovementConfig(
     // failed episodes can otherwise pull the policy off what imitation taught it.
     [Range(0.0, 100.0)] double ValueLossWeight = 0.5,
     // Which states the value learns the verified outcomes at: answers (the finished answers, each at its exact verdict;
-    // partial states keep the ranking imitation taught) or prefixes (also every line prefix of every completion, at the
-    // outcome of the completion it began: Monte-Carlo targets, noisy for a weak policy's few successes).
+    // partial states keep the ranking imitation taught), prefixes (also every line prefix of every completion, at the
+    // outcome of the completion it began: Monte-Carlo targets, noisy for a weak policy's few successes), or none (the
+    // value stays as imitation left it).
     LoopValueStates ValueStates = LoopValueStates.Answers,
     // Promote a new checkpoint only if its System-1 accuracy on gating_problems validation problems (training split,
     // never searched) is at least the current one's (AlphaGo Zero's arena); off promotes every iteration, as AlphaZero.
@@ -236,6 +237,8 @@ public enum LoopValueStates
     Answers,
     /// <summary>Every line prefix of every completion too, at its completion's outcome (Monte-Carlo, AlphaZero's z).</summary>
     Prefixes,
+    /// <summary>None: the value stays as imitation left it.</summary>
+    None,
 }
 
 public enum SearchMethod { System1, SelfConsistency, BestOfN, Beam, TotBfs, TotDfs, Mcts }

@@ -82,10 +82,12 @@ public static class RunReport
             : "the policy's own value head (shared trunk)";
         if (imitation.CheckerSteps > 0)
             network += $", which also learned to check steps (`imitation.checker_steps`: {imitation.CheckerSteps}; search multiplies a state's value by the probability it gives each written result)";
-        string states = config.SelfImprovement.ValueStates == LoopValueStates.Answers
-            ? "at the finished answers (`self_improvement.value_states: answers`)"
-            : "at the finished answers and every line prefix (`self_improvement.value_states: prefixes`)";
-        string loop = config.SelfImprovement.Iterations > 0 ? $" In self-improvement it learns the verified outcomes of the searches only, {states}." : "";
+        string loop = config.SelfImprovement.Iterations == 0 ? "" : config.SelfImprovement.ValueStates switch
+        {
+            LoopValueStates.Answers => " In self-improvement it learns the verified outcomes of the searches only, at the finished answers (`self_improvement.value_states: answers`).",
+            LoopValueStates.Prefixes => " In self-improvement it learns the verified outcomes of the searches only, at the finished answers and every line prefix (`self_improvement.value_states: prefixes`).",
+            _ => " In self-improvement it stays as imitation left it (`self_improvement.value_states: none`).",
+        };
         return $"Value targets in imitation (`imitation.value_targets`): {targets}; the value model (`imitation.value_network`): {network}.{loop}";
     }
 }
