@@ -114,6 +114,18 @@ public sealed class GptLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task WithValueStatesNoneTheValueNetworkStaysAsImitationLeftIt()
+    {
+        var tiny = Tiny(SelfImprovementAlgorithm.ExpertIteration, new SearchConfig(SearchMethod.BestOfN, Samples: 2), 1, ValueNetwork.Separate);
+        var config = tiny with { SelfImprovement = tiny.SelfImprovement with { ValueStates = LoopValueStates.None } };
+        var (run, _) = await RunAsync(config);
+
+        string Value(int k) => GptBackend.ValuePath(Path.Combine(run.CheckpointsPath, $"iteration-{k}.safetensors"));
+        Assert.Equal(File.ReadAllBytes(Value(0)), File.ReadAllBytes(Value(1)));
+        Assert.DoesNotContain(MetricsReader.Read(run.MetricsJsonlPath), r => r.Stage == Stage.SelfImprovement && r.ValueLoss is not null);
+    }
+
+    [Fact]
     public async Task GrpoIterationTrainsOnSampledGroups()
     {
         var config = Tiny(SelfImprovementAlgorithm.Grpo, new SearchConfig(SearchMethod.SelfConsistency, Samples: 4), 1, ValueNetwork.Shared);
