@@ -95,7 +95,7 @@ internal static class EvalCommand
             var proposer = new PolicyProposer(evaluation.Policy.Model, evaluation.Policy.Tokenizer, pool, parse.GetValue(policy.Slots));
             // Both value models read the state only (the policy's head its cache, a value network its tokens): states of
             // problems searched together share one call.
-            var inference = new InferenceBackend(proposer, policy.ValueEstimator(parse, task, proposer, pool), ValueReadsStateOnly: true);
+            var inference = new InferenceBackend(proposer, policy.ValueEstimator(parse, task, proposer, pool, evaluation.ValuePath), ValueReadsStateOnly: true);
             var evaluator = new Evaluator(task, inference, Parallel(parse, parallel));
             io.Log.Information("Evaluating {Methods} on {N} {Split} problems of {Task}", string.Join(", ", methods.Select(m => m.Label)), problems.Count, evaluation.Split, task.Name);
             var reports = new List<EvaluationReport>();
@@ -139,7 +139,7 @@ internal static class EvalCommand
     /// shares, and each evaluation seed with the seeds of its searches (null: the evaluator's own, from the seed).
     /// </summary>
     private sealed record Evaluation(LoadedPolicy Policy, Split Split, IReadOnlyList<Problem> Problems, IReadOnlyList<MethodSpec> Methods,
-        EvaluationOptions Options, IReadOnlyList<(int Seed, IReadOnlyList<int>? SearchSeeds)> Seeds, int Iteration);
+        EvaluationOptions Options, IReadOnlyList<(int Seed, IReadOnlyList<int>? SearchSeeds)> Seeds, int Iteration, string? ValuePath = null);
 
     /// <summary>
     /// A run's checkpoint on the run's held-out problems, with the run's methods (unless --search names one), equal-compute
@@ -159,9 +159,14 @@ internal static class EvalCommand
         IReadOnlyList<MethodSpec> methods = Given(parse, policy.Search) ? [policy.Method(parse)] : held.Methods;
         io.Log.Information("Run {Run}, iteration {Iteration}: {Checkpoint} on the run's held-out {Task} problems, evaluation seeds {Seeds}",
             run.Path, k, checkpoint, held.Task.Name, string.Join(", ", held.Seeds));
+        // A separate value network sits beside the policy checkpoint: the run searched with it, and so does this evaluation.
+        string? value = config.Imitation.ValueNetwork == ValueNetwork.Separate ? Reasoner.Actors.SelfImprovement.GptBackend.ValuePath(checkpoint) : null;
+        if (value is not null && !File.Exists(value))
+            throw new FileNotFoundException($"{run.Path} searched with a separate value network, but {value} is missing", value);
+        if (value is not null) io.Log.Information("Value network: {Value}", value);
         return new Evaluation(loaded, Split.Test, held.Problems, methods,
             new EvaluationOptions(held.Seeds[0], budget, held.Rewards, held.Budgets, held.SamplingTemperature),
-            [.. held.Seeds.Select(seed => (seed, (IReadOnlyList<int>?)held.SearchSeeds(seed)))], k);
+            [.. held.Seeds.Select(seed => (seed, (IReadOnlyList<int>?)held.SearchSeeds(seed)))], k, value);
     }
 
     /// <summary>checkpoints/iteration-K.safetensors of the run: K as asked, or the last the run wrote.</summary>

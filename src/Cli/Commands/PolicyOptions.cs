@@ -53,10 +53,11 @@ internal sealed class PolicyOptions
         return new SearchBudget(MaxGeneratedTokens: tokens, MaxWallTime: seconds is { } t ? TimeSpan.FromSeconds(t) : null, MaxStepTokens: stepTokens);
     }
 
-    /// <summary>The searches' value model: the policy's own head, or the --value network reading the proposer's states.</summary>
-    public IValueEstimator ValueEstimator(ParseResult parse, ITask task, PolicyProposer proposer, WorkerPool pool)
+    /// <summary>The searches' value model: the policy's own head, or the --value network (or <paramref name="valuePath"/>,
+    /// a run's own) reading the proposer's states.</summary>
+    public IValueEstimator ValueEstimator(ParseResult parse, ITask task, PolicyProposer proposer, WorkerPool pool, string? valuePath = null)
     {
-        if (parse.GetValue(Value) is not { } path) return new PolicyValueEstimator(proposer);
+        if ((parse.GetValue(Value) ?? valuePath) is not { } path) return new PolicyValueEstimator(proposer);
         var (model, tokenizer, _) = Load(path, task);
         if (!tokenizer.Alphabet.SequenceEqual(proposer.Tokenizer.Alphabet))
             throw new InvalidDataException($"{path}: its alphabet differs from the policy's ({parse.GetValue(Checkpoint)}): the value network must read the policy's tokens");

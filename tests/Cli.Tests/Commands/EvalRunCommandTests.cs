@@ -69,6 +69,11 @@ public sealed class EvalRunCommandTests(TinyRun tiny) : IClassFixture<TinyRun>, 
         Assert.Equal(Outcomes(run, 1).Order(), Outcomes(metrics, 1).Order());
         Assert.Contains(Outcomes(metrics, 1), o => o.Method == "mcts @ simulations=2");
         Assert.Contains("iteration-1.safetensors", invocation.Error);
+        // The run's own separate value network, beside the checkpoint, is the one its searches read (not the policy's head).
+        Assert.Contains("iteration-1.value.safetensors", invocation.Error);
+        static List<(string, string, int?, bool)> Verdicts(string directory) => MetricsReader.ReadOutcomes(Path.Combine(directory, "outcomes.jsonl"))
+            .Where(o => o.Iteration == 1 && o.Method == "mcts").Select(o => (o.Method, o.ProblemId, o.Seed, o.Correct)).Order().ToList();
+        Assert.Equal(Verdicts(run), Verdicts(metrics));
     }
 
     [Fact]
