@@ -61,7 +61,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         _imitationCheckpoint = checkpointOut;
         var demonstrations = RunPhase.Timed(0, RunPhase.Demonstrations, log, () => Fitting(Demonstrations.With(task, problems, imitation.DeadEnds), model));
         _demonstrations = demonstrations;
-        _checks = CheckExamples(problems, model);
+        _checks = CheckExamples(problems);
         var sft = RunPhase.Timed(0, RunPhase.Imitation, log,
             () => Train(model, demonstrations, imitation.Steps, imitation.Batch, imitation.Lr, SeedMix.Of(config.Seed, 11), 0, Stage.Imitation, firstStep, log));
         var valueModel = Separate ? model.Clone() : model;
@@ -91,11 +91,12 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         return Save(model, checkpointOut, sft.Steps + value.Steps, value);
     }
 
-    /// <summary>The step checks of the demonstration problems, when the config asks the value network to learn them.</summary>
-    private IReadOnlyList<TrainingExample> CheckExamples(IReadOnlyList<Problem> problems, Gpt model)
+    /// <summary>The step checks of the demonstration problems that fit the context, when the config asks the value network
+    /// to learn them (in imitation, and rebuilt the same on resume).</summary>
+    private IReadOnlyList<TrainingExample> CheckExamples(IReadOnlyList<Problem> problems)
     {
         if (!Checks) return [];
-        var checks = Fitting(StepChecks.Examples(task, problems), model);
+        var checks = StepChecks.Examples(task, problems).Where(e => e.TokenCount <= config.Model.Context).ToList();
         if (checks.Count == 0)
             throw new ArgumentException($"imitation.checker_steps = {config.Imitation.CheckerSteps}: task {task.Name} makes no step claims to check; set it to 0");
         return checks;
@@ -111,8 +112,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     private const int CheckBatch = 64;
 
     /// <summary>A value network's checkpoint, marked when it checks steps (eval and solve then read it with the checks).</summary>
-    private void SaveValue(string path, Gpt valueModel) => Checkpoint.Save(path, valueModel, _tokenizer,
-        Checks ? new Dictionary<string, string> { [ValueNetworkEstimator.ChecksKey] = "true" } : null);
+    private void SaveValue(string path, Gpt valueModel) => Checkpoint.Save(path, valueModel, _tokenizer, Checks ? ValueNetworkEstimator.ChecksMetadata : null);
 
     /// <summary>The imitation stage's value examples from the source the config names.</summary>
     private IReadOnlyList<TrainingExample> ValueExamples(Gpt model, IReadOnlyList<Problem> problems, ImitationConfig imitation)
@@ -132,7 +132,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     {
         _imitationCheckpoint = checkpoint;
         _demonstrations = Demonstrations.With(task, problems, config.Imitation.DeadEnds).Where(e => e.TokenCount <= config.Model.Context).ToList();
-        _checks = Checks ? StepChecks.Examples(task, problems).Where(e => e.TokenCount <= config.Model.Context).ToList() : [];
+        _checks = CheckExamples(problems);
     }
 
     public TrainingReport Improve(int iteration, IReadOnlyList<Episode> episodes, string checkpointIn, string checkpointOut, long firstStep, Action<MetricsRow> log)

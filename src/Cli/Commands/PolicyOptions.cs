@@ -58,14 +58,14 @@ internal sealed class PolicyOptions
     public IValueEstimator ValueEstimator(ParseResult parse, ITask task, PolicyProposer proposer, WorkerPool pool, string? valuePath = null)
     {
         if ((parse.GetValue(Value) ?? valuePath) is not { } path) return new PolicyValueEstimator(proposer);
-        var (model, tokenizer, _) = Load(path, task);
+        var checkpoint = ReadCheckpoint(path).Checkpoint;
+        var (model, tokenizer) = WithTokenizer(path, checkpoint, task);
         if (!tokenizer.Alphabet.SequenceEqual(proposer.Tokenizer.Alphabet))
             throw new InvalidDataException($"{path}: its alphabet differs from the policy's ({parse.GetValue(Checkpoint)}): the value network must read the policy's tokens");
         // A network that learned step checks (imitation.checker_steps) is read with them, as the run's searches read it.
-        bool checks = ReadCheckpoint(path).Checkpoint.Metadata.TryGetValue(ValueNetworkEstimator.ChecksKey, out var flag) && flag == "true";
         try
         {
-            return new ValueNetworkEstimator(model, proposer, pool, checks: checks ? task : null);
+            return new ValueNetworkEstimator(model, proposer, pool, checks: ValueNetworkEstimator.ChecksSteps(checkpoint.Metadata) ? task : null);
         }
         catch (ArgumentException error)
         {

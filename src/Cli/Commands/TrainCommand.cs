@@ -317,9 +317,8 @@ internal static class TrainCommand
             var heldOutValues = heldOutTargets.SelectMany(TargetsOf).ToList();
             double? constant = heldOutValues.Count > 0 ? heldOutValues.Average(target => Bce(mean, target)) : null;
             string output = common.OutPath(parse);
-            var metadata = new Dictionary<string, string>(TaskCheckpoint.Metadata(spec));
-            if (checking > 0) metadata[ValueNetworkEstimator.ChecksKey] = "true";
-            Checkpoint.Save(output, valueModel, tokenizer, metadata);
+            var metadata = TaskCheckpoint.Metadata(spec);
+            Checkpoint.Save(output, valueModel, tokenizer, checking > 0 ? metadata.Concat(ValueNetworkEstimator.ChecksMetadata).ToDictionary() : metadata);
             WriteCurve(curve, output, $"train value: {task.Name}");
             io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3} (on training states: {FitFinished:F3}, {FitPartial:F3})",
                 output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc, fit?.FinishedAuc, fit?.PartialAuc);

@@ -20,6 +20,12 @@ public sealed class ValueNetworkEstimator : IValueEstimator
     /// <summary>Checkpoint metadata of a value network that learned step checks (its value is read with them).</summary>
     public const string ChecksKey = "step_checks";
 
+    /// <summary>The metadata entry that marks a value network's checkpoint as checking steps.</summary>
+    public static IReadOnlyDictionary<string, string> ChecksMetadata { get; } = new Dictionary<string, string> { [ChecksKey] = "true" };
+
+    /// <summary>Whether a checkpoint's metadata marks it as a value network that checks steps.</summary>
+    public static bool ChecksSteps(IReadOnlyDictionary<string, string> metadata) => metadata.TryGetValue(ChecksKey, out var flag) && flag == "true";
+
     readonly PolicyProposer proposer;
     readonly GptDecoder decoder;
     readonly StepCheck? checks;

@@ -16,7 +16,7 @@ public static class ValueScores
     /// </summary>
     public static float[] Of(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> examples, int slots = 64, ITask? checks = null)
     {
-        var decoder = new GptDecoder(model, pool, Math.Max(2, slots));
+        var decoder = new GptDecoder(model, pool, checks is null ? slots : Math.Max(2, slots)); // a claim is scored in two slots
         var check = checks is null ? null : new Inference.StepCheck(decoder, tokenizer, checks);
         var values = new float[examples.Count];
         for (int start = 0; start < examples.Count; start += slots)

@@ -310,21 +310,24 @@ public static unsafe class Attention
     private readonly struct CachedHeads(float* output, float* qkv, float* keys, float* values, int* slots, int* positions, int context, int C, int H,
         int rows, bool wide) : IParallelBody
     {
-        /// <summary>Row n's heads in order (a thread claims a row, so the block it prefetches is the one it reads next).</summary>
+        /// <summary>Row n's heads in order: a thread claims a row, so the block it prefetches is the one it reads next
+        /// (at the row's last head, the next row's first block, which another thread may take).</summary>
         public void Invoke(int n)
         {
             int hs = C / H;
             Span<float> row = context <= 4096 ? stackalloc float[context] : new float[context];
-            for (int h = 0; h < H; h++)
+            fixed (float* r = row)
             {
-                // A decode step reads every row's keys and values once, tens of MB that no cache holds, in blocks of a few
-                // KB: too short for the hardware prefetcher to ramp up. Fetching the next block while this one is computed
-                // hides the memory latency of each block's start.
-                if (h + 1 < H) Prefetch(n, h + 1);
-                else if (n + 1 < rows) Prefetch(n + 1, 0);
-                long headBase = ((long)slots[n] * H + h) * context * hs;
-                fixed (float* r = row)
+                for (int h = 0; h < H; h++)
+                {
+                    // A decode step reads every row's keys and values once, tens of MB that no cache holds, in blocks of a
+                    // few KB: too short for the hardware prefetcher to ramp up. Fetching the next block while this one is
+                    // computed hides the memory latency of each block's start.
+                    if (h + 1 < H) Prefetch(n, h + 1);
+                    else if (n + 1 < rows) Prefetch(n + 1, 0);
+                    long headBase = ((long)slots[n] * H + h) * context * hs;
                     AttendRow(qkv + (long)n * 3 * C + h * hs, keys + headBase, values + headBase, hs, positions[n], hs, r, output + (long)n * C + h * hs, wide);
+                }
             }
         }
 
