@@ -92,6 +92,22 @@ public interface ITask
     /// </summary>
     IReadOnlyList<string> Drills(Problem problem) => [];
 
+    /// <summary>
+    /// What is left to solve after a step line, written as this task writes a prompt (Countdown: the numbers after
+    /// "(left:", in order, and the target of <paramref name="prompt"/>: <c>4 10 30 -> 24</c> and a newline), so a value
+    /// network can judge a state by the problem it leaves, with nothing else in view, as Tree of Thoughts' value prompt
+    /// judges the numbers left. Null for an answer line, for a line that does not say what is left, and for tasks whose
+    /// lines never do. Total on any text.
+    /// </summary>
+    string? Remaining(string prompt, string line) => null;
+
+    /// <summary>
+    /// The problems left by the lines of <see cref="Drills"/> (<see cref="Remaining"/>'s form, distinct), each with whether it
+    /// can still be solved: the task's exact solver labels them, so these are imitation data (the expert labels states),
+    /// never asked for in search or self-improvement. Empty for tasks without <see cref="Remaining"/>.
+    /// </summary>
+    IReadOnlyList<RemainingProblem> RemainingDrills(Problem problem) => [];
+
     /// <summary>The problem as the task's own JSON (what <c>reasoner tasks sample</c> prints under "problem").</summary>
     JsonObject ToJson(Problem problem);
 
@@ -106,6 +122,9 @@ public sealed record DeadEnd(IReadOnlyList<string> Lines, int Mistake);
 /// <summary>What a step line claims (<see cref="ITask.Claim"/>): <paramref name="Question"/> is what it computes,
 /// <paramref name="Answer"/> the result it writes, so a checker reads the question and scores the answer.</summary>
 public sealed record StepClaim(string Question, string Answer);
+
+/// <summary>A problem a state leaves (<see cref="ITask.Remaining"/>'s form) and whether it can still be solved.</summary>
+public sealed record RemainingProblem(string Prompt, bool Solvable);
 
 /// <summary>
 /// How a verdict becomes a reward. The defaults are outcome only: 1 for a correct answer, 0 otherwise.

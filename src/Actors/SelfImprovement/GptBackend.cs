@@ -32,6 +32,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
 
     private bool Separate => config.Imitation.ValueNetwork == ValueNetwork.Separate;
     private bool Checks => Separate && config.Imitation.CheckerSteps > 0;
+    private ValueChecks? ValueChecks => Checks ? new ValueChecks(task, config.Imitation.CheckStates) : null;
 
     /// <summary>Where the separate value network of a policy checkpoint is kept: <c>iteration-k.value.safetensors</c>.</summary>
     public static string ValuePath(string policyCheckpoint) => Path.ChangeExtension(policyCheckpoint, ".value.safetensors");
@@ -42,7 +43,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var proposer = new PolicyProposer(model, _tokenizer, pool, InitialSlots);
         // A separate network reads the proposer's tokens of each state, never the problem: states of any problems share a call.
         IValueEstimator value = Separate
-            ? new ValueNetworkEstimator(Checkpoint.Load(ValuePath(checkpoint)).Model, proposer, pool, ValueSlots, Checks ? task : null)
+            ? new ValueNetworkEstimator(Checkpoint.Load(ValuePath(checkpoint)).Model, proposer, pool, ValueSlots, ValueChecks)
             : new PolicyValueEstimator(proposer);
         return new InferenceBackend(proposer, value, ValueReadsStateOnly: true);
     }
@@ -96,23 +97,26 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     private IReadOnlyList<TrainingExample> CheckExamples(IReadOnlyList<Problem> problems)
     {
         if (!Checks) return [];
-        var checks = StepChecks.Examples(task, problems).Where(e => e.TokenCount <= config.Model.Context).ToList();
+        var checks = StepChecks.Examples(task, problems, config.Imitation.CheckStates).Where(e => e.TokenCount <= config.Model.Context).ToList();
         if (checks.Count == 0)
             throw new ArgumentException($"imitation.checker_steps = {config.Imitation.CheckerSteps}: task {task.Name} makes no step claims to check; set it to 0");
+        if (config.Imitation.CheckStates && !checks.Any(e => e.ValueTarget is not null))
+            throw new ArgumentException($"imitation.check_states: task {task.Name} does not say what its steps leave; set it to false");
         return checks;
     }
 
-    /// <summary>The separate value network learns the step checks (policy loss on them, no value loss): imitation.checker_steps steps.</summary>
+    /// <summary>The separate value network learns the step checks (policy loss on the claims; value loss on the problems
+    /// steps leave, with check_states): imitation.checker_steps steps.</summary>
     private TrainingReport LearnChecks(Gpt valueModel, long firstStep, Action<MetricsRow> log) => !Checks
         ? new TrainingReport(0, null, null)
         : RunPhase.Timed(0, RunPhase.ValueTraining, log, () => Train(valueModel, _checks, config.Imitation.CheckerSteps, CheckBatch, config.Imitation.Lr,
-            SeedMix.Of(config.Seed, 15), 0, Stage.Imitation, firstStep, log, valueLossWeight: 0f));
+            SeedMix.Of(config.Seed, 15), 0, Stage.Imitation, firstStep, log, valueLossWeight: config.Imitation.CheckStates ? 1f : 0f));
 
     // Step checks are short (a question and its result): many a step.
     private const int CheckBatch = 64;
 
     /// <summary>A value network's checkpoint, marked when it checks steps (eval and solve then read it with the checks).</summary>
-    private void SaveValue(string path, Gpt valueModel) => Checkpoint.Save(path, valueModel, _tokenizer, Checks ? ValueNetworkEstimator.ChecksMetadata : null);
+    private void SaveValue(string path, Gpt valueModel) => Checkpoint.Save(path, valueModel, _tokenizer, ValueChecks?.Metadata);
 
     /// <summary>The imitation stage's value examples from the source the config names.</summary>
     private IReadOnlyList<TrainingExample> ValueExamples(Gpt model, IReadOnlyList<Problem> problems, ImitationConfig imitation)

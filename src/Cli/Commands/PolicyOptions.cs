@@ -65,7 +65,7 @@ internal sealed class PolicyOptions
         // A network that learned step checks (imitation.checker_steps) is read with them, as the run's searches read it.
         try
         {
-            return new ValueNetworkEstimator(model, proposer, pool, checks: ValueNetworkEstimator.ChecksSteps(checkpoint.Metadata) ? task : null);
+            return new ValueNetworkEstimator(model, proposer, pool, checks: ValueChecks.Of(checkpoint.Metadata, task));
         }
         catch (ArgumentException error)
         {

@@ -205,9 +205,14 @@ internal static class TrainCommand
                 "the claims of the task's drills on the training problems, no problem or target in view; eval and solve read its value with the checks.",
             DefaultValueFactory = _ => 0,
         };
+        var checkStates = new Option<bool>("--check-states")
+        {
+            Description = "--checker-steps: the checks also teach the value head the problems the drills' steps leave, labelled by the task's solver " +
+                "(imitation.check_states); search then values a partial state by what its last step leaves.",
+        };
         common.AddTo(command);
         model.AddTo(command);
-        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight, positiveShare, checkerSteps })
+        foreach (var option in new Option[] { policyPath, samples, temperature, prefixes, targets, separate, init, policyWeight, positiveWeight, positiveShare, checkerSteps, checkStates })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -215,6 +220,9 @@ internal static class TrainCommand
             int checking = parse.GetValue(checkerSteps);
             if (checking < 0 || (checking > 0 && !parse.GetValue(separate)))
                 throw new UserInputException($"--checker-steps {checking}: step checks are learnt by a --separate value network, for 0 or more steps");
+            bool states = parse.GetValue(checkStates);
+            if (states && checking == 0)
+                throw new UserInputException("--check-states: the problems steps leave are learnt with the step checks: give --checker-steps");
             var (policy, tokenizer, spec, task) = LoadPolicy(parse.GetValue(policyPath)!, common, parse, io.Log);
             var (training, test) = common.Generate(parse, task);
             var heldOut = new HeldOutProblems(task, test);
@@ -298,14 +306,17 @@ internal static class TrainCommand
             var (curve, seconds) = TrainWithProgress(io, trainer, examples, parse.GetValue(common.Steps), random, "value");
             if (checking > 0)
             {
-                var checks = StepChecks.Examples(task, training).Where(e => e.TokenCount <= valueModel.Config.Context).ToList();
+                var checks = StepChecks.Examples(task, training, states).Where(e => e.TokenCount <= valueModel.Config.Context).ToList();
                 if (checks.Count == 0) throw new UserInputException($"--checker-steps: task {task.Name} makes no step claims to check");
-                var checker = new ExampleTrainer(valueModel, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: 0f) with { BatchSize = 64, DecaySteps = checking });
-                io.Log.Information("Step checks: {Count} distinct claims of the training problems' drills, {Steps} steps", checks.Count, checking);
+                int left = checks.Count(e => e.ValueTarget is not null);
+                if (states && left == 0) throw new UserInputException($"--check-states: task {task.Name} does not say what its steps leave");
+                var checker = new ExampleTrainer(valueModel, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: states ? 1f : 0f) with { BatchSize = 64, DecaySteps = checking });
+                io.Log.Information("Step checks: {Count} distinct claims and {Left} problems left by the training problems' drills, {Steps} steps",
+                    checks.Count - left, left, checking);
                 seconds += TrainWithProgress(io, checker, checks, checking, random, "checks").Seconds;
             }
             float? after = MeanValueLoss(trainer, heldOutTargets);
-            ITask? checkedTask = checking > 0 ? task : null; // read as search reads it: with the checks it learned
+            ValueChecks? checkedTask = checking > 0 ? new ValueChecks(task, states) : null; // read as search reads it: with the checks it learned
             var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates, checkedTask) : null;
             // The same ranking on states it trained on: far below 1 there, the model has not even fit its data (too few
             // steps, or a function it cannot learn at this size), which no amount of held-out data would fix.
@@ -318,7 +329,7 @@ internal static class TrainCommand
             double? constant = heldOutValues.Count > 0 ? heldOutValues.Average(target => Bce(mean, target)) : null;
             string output = common.OutPath(parse);
             var metadata = TaskCheckpoint.Metadata(spec);
-            Checkpoint.Save(output, valueModel, tokenizer, checking > 0 ? metadata.Concat(ValueNetworkEstimator.ChecksMetadata).ToDictionary() : metadata);
+            Checkpoint.Save(output, valueModel, tokenizer, checkedTask is not null ? metadata.Concat(checkedTask.Metadata).ToDictionary() : metadata);
             WriteCurve(curve, output, $"train value: {task.Name}");
             io.Log.Information("Wrote {Path}; held-out value BCE {Before:F4} -> {After:F4} (constant predictor {Constant:F4}); AUC finished {Finished:F3}, partial {Partial:F3} (on training states: {FitFinished:F3}, {FitPartial:F3})",
                 output, before, after, constant, ranking?.FinishedAuc, ranking?.PartialAuc, fit?.FinishedAuc, fit?.PartialAuc);

@@ -47,6 +47,10 @@ public sealed record ExperimentConfig(
         {
             yield return new ConfigIssue("imitation.checker_steps", "step checks are learned by the separate value network: set imitation.value_network: separate");
         }
+        if (Imitation.CheckStates && Imitation.CheckerSteps == 0)
+        {
+            yield return new ConfigIssue("imitation.check_states", "the problems steps leave are learned with the step checks: set imitation.checker_steps");
+        }
         if (Evaluation.Task is { } evaluated && TryAlphabet(Task) is { } trained && TryAlphabet(evaluated) is { } held
             && held.Except(trained).ToArray() is { Length: > 0 } missing)
         {
@@ -171,6 +175,11 @@ public sealed record ImitationConfig(
     // computes and cannot claim a target), rehearsed in every iteration's value training; search multiplies a state's
     // value by the probability it gives each of the state's written results. 0: off. Countdown and Game of 24.
     [Range(0, int.MaxValue)] int CheckerSteps = 0,
+    // With checker_steps, the checks also teach the value head the problems the drills' steps leave ("4 10 30 -> 24",
+    // nothing else in view; the task's solver says which can still be solved, as the expert labels states), and search
+    // values a partial state by the problem its last step leaves (Tree of Thoughts' value prompt judges the numbers left
+    // the same way). Countdown and Game of 24.
+    bool CheckStates = false,
     // A step whose loss or gradient norm is not finite is skipped and halves the learning rate; this many in a row stop the run.
     [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps);
 

@@ -12,27 +12,19 @@ namespace Reasoner.Experiments.Inference;
 /// states a call as it has slots), then frees the slots. Tokens run are counted in <see cref="ForwardTokens"/>.
 /// With <c>checks</c> (a network that also learned <see cref="StepChecks"/>), each state's value is multiplied by the
 /// probability the network gives every step's written result (<see cref="ITask.Claim"/>) when it computes the step with
-/// nothing else in view: a step whose arithmetic does not hold drags its state, and every state after it, down.
+/// nothing else in view: a step whose arithmetic does not hold drags its state, and every state after it, down; a
+/// network that also learned the problems steps leave values a partial state by what it leaves (<see cref="StepCheck"/>).
 /// Not thread-safe: one search at a time, like the proposer.
 /// </summary>
 public sealed class ValueNetworkEstimator : IValueEstimator
 {
-    /// <summary>Checkpoint metadata of a value network that learned step checks (its value is read with them).</summary>
-    public const string ChecksKey = "step_checks";
-
-    /// <summary>The metadata entry that marks a value network's checkpoint as checking steps.</summary>
-    public static IReadOnlyDictionary<string, string> ChecksMetadata { get; } = new Dictionary<string, string> { [ChecksKey] = "true" };
-
-    /// <summary>Whether a checkpoint's metadata marks it as a value network that checks steps.</summary>
-    public static bool ChecksSteps(IReadOnlyDictionary<string, string> metadata) => metadata.TryGetValue(ChecksKey, out var flag) && flag == "true";
-
     readonly PolicyProposer proposer;
     readonly GptDecoder decoder;
     readonly StepCheck? checks;
 
     /// <param name="slots">States read in one batched call.</param>
-    /// <param name="checks">The task whose step claims the network checks; null: the value head alone.</param>
-    public ValueNetworkEstimator(Gpt valueModel, PolicyProposer proposer, WorkerPool pool, int slots = 32, ITask? checks = null)
+    /// <param name="checks">What the network learned to check (<see cref="ValueChecks"/>); null: the value head alone.</param>
+    public ValueNetworkEstimator(Gpt valueModel, PolicyProposer proposer, WorkerPool pool, int slots = 32, ValueChecks? checks = null)
     {
         if (valueModel.Config.Vocab != proposer.Model.Config.Vocab)
             throw new ArgumentException($"the value model's vocab is {valueModel.Config.Vocab} but the policy's is {proposer.Model.Config.Vocab}: they must share the tokenizer", nameof(valueModel));
@@ -81,7 +73,7 @@ public sealed class ValueNetworkEstimator : IValueEstimator
         {
             long before = checks.ForwardTokens;
             for (var i = 0; i < states.Count; i++)
-                values[i] *= MathF.Exp(checks.LogProbability(proposer.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray())));
+                values[i] = checks.Value(values[i], proposer.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray()));
             ForwardTokens += checks.ForwardTokens - before;
         }
         return values;

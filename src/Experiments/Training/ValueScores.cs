@@ -11,10 +11,10 @@ public static class ValueScores
     /// <summary>
     /// sigmoid(value head) after each example's last input ([Begin] prompt completion, then [End] for a finished one),
     /// as <see cref="GptDecoder.Value"/> gives it in search; <paramref name="slots"/> examples run in one batched prefill.
-    /// With <paramref name="checks"/> (a network that learned <see cref="StepChecks"/>), each value is multiplied by the
-    /// probability of the state's step claims, as search reads it (<see cref="Inference.StepCheck"/>).
+    /// With <paramref name="checks"/> (a network that learned <see cref="StepChecks"/>), each value is read with them, as
+    /// search reads it (<see cref="Inference.StepCheck"/>).
     /// </summary>
-    public static float[] Of(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> examples, int slots = 64, ITask? checks = null)
+    public static float[] Of(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> examples, int slots = 64, Inference.ValueChecks? checks = null)
     {
         var decoder = new GptDecoder(model, pool, checks is null ? slots : Math.Max(2, slots)); // a claim is scored in two slots
         var check = checks is null ? null : new Inference.StepCheck(decoder, tokenizer, checks);
@@ -41,7 +41,7 @@ public static class ValueScores
             }
         }
         if (check is not null)
-            for (int i = 0; i < examples.Count; i++) values[i] *= MathF.Exp(check.LogProbability(examples[i].Prompt + examples[i].Completion));
+            for (int i = 0; i < examples.Count; i++) values[i] = check.Value(values[i], examples[i].Prompt + examples[i].Completion);
         return values;
     }
 
@@ -49,7 +49,7 @@ public static class ValueScores
     /// The ranking of oracle-labelled states (<see cref="OracleValueTargets"/> one example per state, targets 0 or 1) by
     /// the model's values: finished against partial, partial states by depth (their lines).
     /// </summary>
-    public static ValueRanking Ranking(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> labelled, ITask? checks = null)
+    public static ValueRanking Ranking(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> labelled, Inference.ValueChecks? checks = null)
     {
         var values = Of(model, tokenizer, pool, labelled, checks: checks);
         return ValueRanking.Of(labelled.Select((example, i) => new ScoredState(Depth(example), example.Finished, values[i], StateTarget(example) >= 0.5f)));

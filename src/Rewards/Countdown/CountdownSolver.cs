@@ -160,20 +160,20 @@ internal static class CountdownSolver
     }
 
     /// <summary>
-    /// Every step line (the pairs of equal numbers once) from the problem's numbers, from each state one step from them,
+    /// Every step (the pairs of equal numbers once) from the problem's numbers, from each state one step from them,
     /// and from each state along <paramref name="solution"/>: the steps a search of the problem proposes first, all of
     /// them computed correctly.
     /// </summary>
-    public static IReadOnlyList<string> Drills(IReadOnlyList<int> numbers, IReadOnlyList<Step> solution)
+    public static IReadOnlyList<Step> Drills(IReadOnlyList<int> numbers, IReadOnlyList<Step> solution)
     {
         var root = numbers.Order().Select(n => CountdownExpression.Leaf(Rational.FromInteger(n))).ToList();
-        var lines = new List<string>();
+        var lines = new List<Step>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         void From(List<CountdownExpression> state)
         {
             if (state.Count < 2) return;
             foreach (var step in Moves(state, skipDuplicatePairs: true))
-                if (seen.Add(step.ToString())) lines.Add(step.ToString());
+                if (seen.Add(step.ToString())) lines.Add(step);
         }
         From(root);
         foreach (var first in Moves(root, skipDuplicatePairs: true)) From(first.NumbersLeft.ToList());

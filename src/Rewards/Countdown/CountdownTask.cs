@@ -112,7 +112,27 @@ public sealed class CountdownTask : ITask
 
     public IReadOnlyList<string> Drills(Problem problem) => DrillsOf(As(problem));
 
-    internal static IReadOnlyList<string> DrillsOf(CountdownProblem problem) => CountdownSolver.Drills(problem.Numbers, SolutionOf(problem));
+    internal static IReadOnlyList<string> DrillsOf(CountdownProblem problem) =>
+        CountdownSolver.Drills(problem.Numbers, SolutionOf(problem)).Select(step => step.ToString()).ToList();
+
+    public string? Remaining(string prompt, string line) => CountdownVerifier.Remaining(prompt, line);
+
+    public IReadOnlyList<RemainingProblem> RemainingDrills(Problem problem) => RemainingDrillsOf(As(problem), _reachability);
+
+    /// <summary>The distinct problems the drills' steps leave, labelled by the solver (can the numbers left still make the target).</summary>
+    internal static IReadOnlyList<RemainingProblem> RemainingDrillsOf(CountdownProblem problem, CountdownReachability reachability)
+    {
+        var target = Rational.FromInteger(problem.Target);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var drills = new List<RemainingProblem>();
+        foreach (var step in CountdownSolver.Drills(problem.Numbers, SolutionOf(problem)))
+        {
+            var left = step.NumbersLeft.Select(n => n.Value).ToList();
+            var prompt = CountdownVerifier.Prompt(left.Order(), target);
+            if (seen.Add(prompt)) drills.Add(new RemainingProblem(prompt, reachability.CanReach(left, target)));
+        }
+        return drills;
+    }
 
     /// <summary><c>a op b = c (left: ...)</c> claims "a op b =" computes " c"; any other line claims nothing.</summary>
     internal static StepClaim? ClaimOf(string line)

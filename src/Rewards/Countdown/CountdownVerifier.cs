@@ -153,6 +153,27 @@ internal static class CountdownVerifier
         return left.All(remaining.Remove);
     }
 
+    /// <summary>
+    /// The problem a step line leaves: the numbers it says are left, in ascending order, and the target of the prompt's
+    /// <c>numbers -> target</c> line, written as a prompt. Null when the line is not a well-formed step or the prompt has no
+    /// target.
+    /// </summary>
+    public static string? Remaining(string prompt, string line)
+    {
+        if (TryParseStep(line.Trim()) is not { } step) return null;
+        int newline = prompt.IndexOf('\n');
+        var first = newline >= 0 ? prompt[..newline] : prompt;
+        int arrow = first.LastIndexOf("->", StringComparison.Ordinal);
+        if (arrow < 0) return null;
+        var position = arrow + 2;
+        SkipSpaces(first, ref position);
+        if (!Rational.TryRead(first, ref position, allowFraction: false, out var target) || first[position..].Trim().Length > 0) return null;
+        return Prompt(step.NumbersLeft.Order(), target);
+    }
+
+    /// <summary>Numbers and a target as a prompt: <c>4 10 30 -> 24</c> and a newline.</summary>
+    public static string Prompt(IEnumerable<Rational> numbers, Rational target) => $"{string.Join(' ', numbers)} -> {target}\n";
+
     /// <summary><c>a op b = c (left: x y z)</c> with any runs of ASCII spaces between tokens; null when malformed.</summary>
     private static StepLine? TryParseStep(string line)
     {

@@ -55,6 +55,10 @@ public sealed class Game24Task : ITask
 
     public IReadOnlyList<string> Drills(Problem problem) => CountdownTask.DrillsOf(As(problem));
 
+    public string? Remaining(string prompt, string line) => CountdownVerifier.Remaining(prompt, line);
+
+    public IReadOnlyList<RemainingProblem> RemainingDrills(Problem problem) => CountdownTask.RemainingDrillsOf(As(problem), _reachability);
+
     public JsonObject ToJson(Problem problem) => CountdownTask.ToJsonOf(As(problem));
 
     /// <summary>A puzzle of the set keeps its rank as id (<c>game24-901</c>); any other four numbers are accepted too.</summary>

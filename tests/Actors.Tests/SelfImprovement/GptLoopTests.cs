@@ -106,11 +106,31 @@ public sealed class GptLoopTests : IDisposable
 
         Assert.Single(summary.Iterations);
         foreach (var k in new[] { 0, 1 })
-            Assert.Equal("true", Checkpoint.Load(GptBackend.ValuePath(Path.Combine(run.CheckpointsPath, $"iteration-{k}.safetensors"))).Metadata[ValueNetworkEstimator.ChecksKey]);
+        {
+            var metadata = Checkpoint.Load(GptBackend.ValuePath(Path.Combine(run.CheckpointsPath, $"iteration-{k}.safetensors"))).Metadata;
+            Assert.Equal("true", metadata[ValueChecks.StepsKey]);
+            Assert.False(metadata.ContainsKey(ValueChecks.StatesKey));
+        }
         // Imitation: 30 SFT steps, 5 value steps, then 4 steps of step checks (a policy loss on the value network).
         var rows = MetricsReader.Read(run.MetricsJsonlPath).Where(r => r.Step is not null && r.Stage == Stage.Imitation).ToList();
         Assert.Equal(30 + 5 + 4, rows.Count);
         Assert.All(rows.TakeLast(4), r => Assert.True(r.PolicyLoss > 0 && r.ValueLoss is null));
+    }
+
+    [Fact]
+    public async Task StateChecksAreLearntWithTheStepChecksAndMarkTheValueNetwork()
+    {
+        var tiny = Tiny(SelfImprovementAlgorithm.ExpertIteration, new SearchConfig(SearchMethod.BestOfN, Samples: 2), 1, ValueNetwork.Separate);
+        var config = tiny with { Imitation = tiny.Imitation with { CheckerSteps = 4, CheckStates = true } };
+        var (run, summary) = await RunAsync(config);
+
+        Assert.Single(summary.Iterations);
+        foreach (var k in new[] { 0, 1 })
+            Assert.Equal("true", Checkpoint.Load(GptBackend.ValuePath(Path.Combine(run.CheckpointsPath, $"iteration-{k}.safetensors"))).Metadata[ValueChecks.StatesKey]);
+        // The 4 check steps now carry a value loss too (the problems the drills leave), beside the claims' policy loss.
+        var rows = MetricsReader.Read(run.MetricsJsonlPath).Where(r => r.Step is not null && r.Stage == Stage.Imitation).ToList();
+        Assert.All(rows.TakeLast(4), r => Assert.True(r.PolicyLoss > 0 && r.ValueLoss > 0));
+        Assert.Contains("`imitation.check_states`", File.ReadAllText(run.SummaryPath));
     }
 
     [Fact]

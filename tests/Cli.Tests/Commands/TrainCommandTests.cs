@@ -39,9 +39,15 @@ public sealed class TrainCommandTests : IDisposable
         Assert.NotNull(result["held_out_value"]);
 
         // --checker-steps: the separate network then learns step checks, and says so in its metadata (eval reads it with them).
-        Assert.False(Checkpoint.Load(value).Metadata.ContainsKey(ValueNetworkEstimator.ChecksKey));
+        Assert.False(Checkpoint.Load(value).Metadata.ContainsKey(ValueChecks.StepsKey));
         Assert.Equal(0, Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--checker-steps", "2", "--out", value]));
-        Assert.Equal("true", Checkpoint.Load(value).Metadata[ValueNetworkEstimator.ChecksKey]);
+        Assert.Equal("true", Checkpoint.Load(value).Metadata[ValueChecks.StepsKey]);
+        Assert.False(Checkpoint.Load(value).Metadata.ContainsKey(ValueChecks.StatesKey));
+        // --check-states: the problems steps leave too, marked so that search reads partial states by them.
+        Assert.Equal(0, Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--checker-steps", "2", "--check-states", "--out", value]));
+        Assert.Equal("true", Checkpoint.Load(value).Metadata[ValueChecks.StatesKey]);
+        Assert.Contains("--checker-steps", Assert.Throws<UserInputException>(() =>
+            Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--separate", "--check-states", "--out", value])).Message);
         Assert.Contains("--separate", Assert.Throws<UserInputException>(() =>
             Run(["train", "value", .. Tiny, "--policy", policy, "--samples", "2", "--checker-steps", "2", "--out", value])).Message);
         Assert.Contains(",", File.ReadAllLines(value + ".loss.csv")[1]);

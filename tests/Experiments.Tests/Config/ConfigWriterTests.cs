@@ -94,5 +94,8 @@ public class ConfigWriterTests
         var checks = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
             "name: x\ntask: {name: game24}\nimitation: {checker_steps: 100, value_network: shared}\n", "x.yaml"));
         Assert.Equal("imitation.checker_steps", checks.KeyPath);
+        var states = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
+            "name: x\ntask: {name: game24}\nimitation: {check_states: true}\n", "x.yaml"));
+        Assert.Equal("imitation.check_states", states.KeyPath);
     }
 }

@@ -190,7 +190,7 @@ public sealed class PolicyProposerTests : IDisposable
         var other = Gpt.CreateRandom(tiny.Model.Config, seed: 78);
         var plain = new ValueNetworkEstimator(other, proposer, pool, slots: 4).Evaluate(tiny.Problem, states);
         var task = new EveryLineClaims(tiny.Task);
-        var checkedValues = new ValueNetworkEstimator(other, proposer, pool, slots: 4, checks: task).Evaluate(tiny.Problem, states);
+        var checkedValues = new ValueNetworkEstimator(other, proposer, pool, slots: 4, checks: new ValueChecks(task)).Evaluate(tiny.Problem, states);
 
         // Independently: each line after the prompt's, split as the task says, scored by the network from [Begin] + question.
         var decoder = new GptDecoder(other, pool, slots: 2);
@@ -204,6 +204,60 @@ public sealed class PolicyProposerTests : IDisposable
             Assert.Equal(plain[i] * Math.Exp(logProbability), checkedValues[i], 1e-4 * plain[i]);
             Assert.True(checkedValues[i] < plain[i]);
         }
+    }
+
+    [Fact]
+    public void StateChecksValueAPartialStateByTheProblemItsLastStepLeaves()
+    {
+        var proposer = NewProposer();
+        var (root, children, grandchildren) = TwoLevels(proposer);
+        var states = grandchildren.Concat(children).Select(c => new NodeState(c.Child, [c.Text])).Prepend(new NodeState(root.Handle, [])).ToList();
+        var other = Gpt.CreateRandom(tiny.Model.Config, seed: 79);
+        var plain = new ValueNetworkEstimator(other, proposer, pool, slots: 4).Evaluate(tiny.Problem, states);
+        var task = new LastLineLeaves(tiny.Task);
+        var estimator = new ValueNetworkEstimator(other, proposer, pool, slots: 4, checks: new ValueChecks(task, States: true));
+        var checkedValues = estimator.Evaluate(tiny.Problem, states);
+
+        // Independently: the claims' probability times the head's value of the problem the last line leaves, read from
+        // [Begin] + that prompt alone (the tiny policy's lines are never answer lines).
+        var decoder = new GptDecoder(other, pool, slots: 2);
+        Assert.Equal(plain[0], checkedValues[0]); // the prompt alone leaves nothing new
+        for (int i = 1; i < states.Count; i++)
+        {
+            var text = tiny.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray());
+            var lines = text.Split('\n');
+            var last = lines.Skip(1).Last(l => l.Trim().Length > 0);
+            var left = task.Remaining(lines[0], last)!;
+            int slot = decoder.Allocate();
+            decoder.Prefill(slot, [Tokenizer.Begin, .. tiny.Tokenizer.Encode(left)]);
+            var leftValue = decoder.Value(slot);
+            decoder.Free(slot);
+            double logProbability = lines.Skip(1).Where(l => l.Trim().Length > 0).Select(l => task.Claim(l.Trim())!).Sum(claim =>
+                (double)Reasoner.Experiments.SelfImprovement.SequenceScorer.LogProbabilities(decoder, tiny.Tokenizer, claim.Question, [new Reasoner.Experiments.Training.TrainingExample(claim.Question, claim.Answer)])[0].Sum());
+            Assert.Equal(leftValue * Math.Exp(logProbability), checkedValues[i], 1e-4 * leftValue);
+        }
+        Assert.True(estimator.ForwardTokens > plain.Count);
+    }
+
+    /// <summary>As <see cref="EveryLineClaims"/>; each line also leaves a problem: its last character, as a prompt.</summary>
+    private sealed class LastLineLeaves(ITask inner) : ITask
+    {
+        readonly EveryLineClaims claims = new(inner);
+        public string? Remaining(string prompt, string line) => line.Trim().Length > 0 ? line.Trim()[^1..] + "\n" : null;
+        public StepClaim? Claim(string line) => claims.Claim(line);
+        public string Name => inner.Name;
+        public string Alphabet => inner.Alphabet;
+        public IReadOnlyList<Problem> Generate(Split split, int count, int seed) => inner.Generate(split, count, seed);
+        public string Prompt(Problem problem) => inner.Prompt(problem);
+        public IReadOnlyList<string> Solve(Problem problem) => inner.Solve(problem);
+        public int MaxSteps(Problem problem) => inner.MaxSteps(problem);
+        public bool IsAnswerLine(string line) => false;
+        public ParsedCompletion Parse(string completion) => inner.Parse(completion);
+        public Verdict Verify(Problem problem, string completion, RewardConfig rewards) => inner.Verify(problem, completion, rewards);
+        public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) => inner.IsSolvable(problem, steps);
+        public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) => inner.Corruptions(problem, steps, step, random);
+        public System.Text.Json.Nodes.JsonObject ToJson(Problem problem) => inner.ToJson(problem);
+        public Problem FromJson(System.Text.Json.Nodes.JsonObject json) => inner.FromJson(json);
     }
 
     /// <summary>The tiny policy writes random lines; this task calls every one a claim (its first character the question).</summary>

@@ -17,4 +17,19 @@ public sealed class StepChecksTests
         Assert.DoesNotContain(examples, e => e.Prompt.Contains("->", StringComparison.Ordinal) || e.Completion.Contains("left", StringComparison.Ordinal));
         Assert.Empty(StepChecks.Examples(TaskCatalog.Create("arithmetic"), TaskCatalog.Create("arithmetic").Generate(Split.Train, 3, seed: 1)));
     }
+
+    [Fact]
+    public void State_checks_add_the_distinct_problems_the_drills_leave_as_value_examples_alone()
+    {
+        var task = TaskCatalog.Create("countdown", new TaskOptions(Numbers: 3, MaxNumber: 12, MaxTarget: 30));
+        var problems = task.Generate(Split.Train, 30, seed: 2);
+        var claims = StepChecks.Examples(task, problems);
+        var examples = StepChecks.Examples(task, problems, states: true);
+        Assert.Equal(claims, examples.Take(claims.Count));
+        var left = examples.Skip(claims.Count).ToList();
+        Assert.Equal(problems.SelectMany(task.RemainingDrills).Select(d => d.Prompt).Distinct(), left.Select(e => e.Prompt));
+        Assert.All(left, e => Assert.True(e.Completion == "" && !e.Finished && e.Weight == 0f && e.ValueTarget is 0f or 1f && e.Prompt.EndsWith('\n')));
+        Assert.Contains(left, e => e.ValueTarget == 1f);
+        Assert.Contains(left, e => e.ValueTarget == 0f);
+    }
 }

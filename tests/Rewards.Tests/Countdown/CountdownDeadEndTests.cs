@@ -130,6 +130,42 @@ public class CountdownClaimTests
         }
     }
 
+    [Fact]
+    public void A_step_leaves_the_numbers_it_says_are_left_with_the_prompts_target_and_nothing_else_leaves_anything()
+    {
+        ITask task = new Game24Task();
+        Assert.Equal("4 10 30 -> 24\n", task.Remaining("4 5 6 10 -> 24\n", "5 * 6 = 30 (left: 4 10 30)"));
+        Assert.Equal("4 10 30 -> 24\n", task.Remaining("4 5 6 10 -> 24", " 5 * 6 = 30 (left: 30 10 4) ")); // sorted, as the expert writes them
+        Assert.Equal("3/2 7 -> 24\n", task.Remaining("1 2 3 7 -> 24\n", "3 / 2 = 3/2 (left: 3/2 7)"));
+        Assert.Equal("31 -> 24\n", task.Remaining("1 2 3 7 -> 24\n", "3 * 7 = 31 (left: 31)")); // what it says, right or wrong
+        foreach (var (prompt, line) in new[] { ("4 5 6 10 -> 24\n", "Answer: 4 + 5 * 6 - 10 = 24"), ("4 5 6 10 -> 24\n", "9 eft: Answeft: 7 3 3"),
+            ("4 5 6 10 -> 24\n", "5 * 6 = 30 (left: )"), ("4 5 6 10 -> 24\n", ""), ("4 5 6 10\n", "5 * 6 = 30 (left: 4 10 30)"),
+            ("4 5 6 10 -> x\n", "5 * 6 = 30 (left: 4 10 30)"), ("4 5 6 10 -> 24\n", new string('1', 5000) + " = 1 (left: 1)") })
+            Assert.Null(task.Remaining(prompt, line));
+        Assert.Null(TaskCatalog.Create("arithmetic").Remaining("1 + 2\n", "3"));
+    }
+
+    [Theory]
+    [InlineData("countdown")]
+    [InlineData("game24")]
+    public void The_problems_the_drills_leave_are_labelled_by_whether_the_numbers_left_can_still_make_the_target(string name)
+    {
+        ITask task = name == "game24" ? new Game24Task() : new CountdownTask(new CountdownOptions(3, 1, 12, 1, 30));
+        foreach (var problem in task.Generate(Split.Train, 10, seed: 4))
+        {
+            var left = task.RemainingDrills(problem);
+            var prompt = task.Prompt(problem);
+            Assert.Equal(left.Select(d => d.Prompt).Distinct().Count(), left.Count);
+            // Each is what a drill leaves, and solvable exactly when the oracle says the state after that drill is.
+            var byPrompt = left.ToDictionary(d => d.Prompt, d => d.Solvable);
+            Assert.Equal(byPrompt.Keys.Order(), task.Drills(problem).Select(line => task.Remaining(prompt, line)!).Distinct().Order());
+            foreach (var step in task.Drills(problem).Where(line => line.Split("(left:")[1].Trim(' ', ')').Split(' ').Length == ((CountdownProblem)problem).Numbers.Count - 1))
+                Assert.Equal(task.IsSolvable(problem, [step]), byPrompt[task.Remaining(prompt, step)!]);
+            // The expert's own first step leaves a problem that can still be solved.
+            Assert.True(byPrompt[task.Remaining(prompt, task.Solve(problem)[0])!]);
+        }
+    }
+
     private static bool Read(string text, out Rational value)
     {
         int position = 0;
