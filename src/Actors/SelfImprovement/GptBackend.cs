@@ -105,12 +105,19 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         return checks;
     }
 
-    /// <summary>The separate value network learns the step checks (policy loss on the claims; value loss on the problems
-    /// steps leave, with check_states): imitation.checker_steps steps.</summary>
+    /// <summary>The separate value network learns the step checks (policy loss on the claims) for imitation.checker_steps
+    /// steps; with check_states also the problems steps leave (value loss), in equal shares.</summary>
     private TrainingReport LearnChecks(Gpt valueModel, long firstStep, Action<MetricsRow> log) => !Checks
         ? new TrainingReport(0, null, null)
-        : RunPhase.Timed(0, RunPhase.ValueTraining, log, () => Train(valueModel, _checks, config.Imitation.CheckerSteps, CheckBatch, config.Imitation.Lr,
-            SeedMix.Of(config.Seed, 15), 0, Stage.Imitation, firstStep, log, valueLossWeight: config.Imitation.CheckStates ? 1f : 0f));
+        : RunPhase.Timed(0, RunPhase.ValueTraining, log, () => Train(valueModel, config.Imitation.CheckStates ? WithChecks([]) : _checks,
+            config.Imitation.CheckerSteps, CheckBatch, config.Imitation.Lr, SeedMix.Of(config.Seed, 15), 0, Stage.Imitation, firstStep, log,
+            valueLossWeight: config.Imitation.CheckStates ? 1f : 0f));
+
+    /// <summary>Value examples with the checks rehearsed beside them. With check_states, the claims, the problems steps leave
+    /// and the value examples in equal shares (the many problems left would drown the rest); else all of them as they are.</summary>
+    private IReadOnlyList<TrainingExample> WithChecks(IReadOnlyList<TrainingExample> values) => config.Imitation.CheckStates
+        ? StepChecks.Mixed(values, [.. _checks.Where(e => e.ValueTarget is null)], [.. _checks.Where(e => e.ValueTarget is not null)])
+        : [.. values, .. _checks];
 
     // Step checks are short (a question and its result): many a step.
     private const int CheckBatch = 64;
@@ -183,7 +190,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var valueModel = Checkpoint.Load(ValuePath(checkpointIn)).Model;
         // The step checks are rehearsed beside the outcomes (their policy loss is the only one: outcomes weigh 0 there), so
         // the value's training on outcomes does not wear away what it learnt to compute.
-        var value = RunPhase.Timed(iteration, RunPhase.ValueTraining, log, () => Train(valueModel, Fitting([.. values, .. _checks], valueModel),
+        var value = RunPhase.Timed(iteration, RunPhase.ValueTraining, log, () => Train(valueModel, Fitting(WithChecks(values), valueModel),
             loop.StepsPerIteration, loop.Batch, loop.Lr, SeedMix.Of(config.Seed, 21, iteration), iteration, Stage.SelfImprovement, firstStep + report.Steps, log,
             policyLossWeight: _checks.Count > 0 ? 1f : 0f));
         SaveValue(ValuePath(checkpointOut), valueModel);

@@ -313,15 +313,18 @@ internal static class TrainCommand
                 var checker = new ExampleTrainer(valueModel, tokenizer, pool, common.TrainerConfig(parse, policyWeight: 1f, valueWeight: states ? 1f : 0f) with { BatchSize = 64, DecaySteps = checking });
                 io.Log.Information("Step checks: {Count} distinct claims and {Left} problems left by the training problems' drills, {Steps} steps",
                     checks.Count - left, left, checking);
-                seconds += TrainWithProgress(io, checker, checks, checking, random, "checks").Seconds;
+                // With the problems steps leave, claims and those problems come in equal shares: the many problems left
+                // would drown the claims.
+                var drills = states ? StepChecks.Mixed([.. checks.Where(e => e.ValueTarget is null)], [.. checks.Where(e => e.ValueTarget is not null)]) : checks;
+                seconds += TrainWithProgress(io, checker, drills, checking, random, "checks").Seconds;
             }
             float? after = MeanValueLoss(trainer, heldOutTargets);
             ValueChecks? checkedTask = checking > 0 ? new ValueChecks(task, states) : null; // read as search reads it: with the checks it learned
-            var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates, checkedTask) : null;
+            var ranking = heldOutStates.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, heldOutStates, checkedTask, policy) : null;
             // The same ranking on states it trained on: far below 1 there, the model has not even fit its data (too few
             // steps, or a function it cannot learn at this size), which no amount of held-out data would fix.
             var fitted = FitSample(valueExamples);
-            var fit = fitted.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, fitted, checkedTask) : null;
+            var fit = fitted.Count > 0 ? ValueScores.Ranking(valueModel, tokenizer, pool, fitted, checkedTask, policy) : null;
             var greedyAfter = greedyBefore is null ? null : GreedyAccuracy.Measure(policy, tokenizer, pool, task, evaluated);
             // The BCE of always predicting the training targets' mean: what a value model must beat to have learned anything.
             double mean = targetValues.Average();

@@ -28,8 +28,9 @@ public sealed class PolicyProposer : IBatchedProposer
 {
     const int NoSlot = -1;
 
-    /// <summary>A state: its tokens (for re-encoding and growth), its slot (NoSlot in re-encode mode) and value.</summary>
-    sealed record State(int[] Tokens, int Slot, float Value);
+    /// <summary>A state: its tokens (for re-encoding and growth), its slot (NoSlot in re-encode mode), value, and the
+    /// log-probability of the step that led to it (0 for a root).</summary>
+    sealed record State(int[] Tokens, int Slot, float Value, double StepLogProb = 0);
 
     readonly WorkerPool pool;
     readonly Dictionary<long, State> states = [];
@@ -154,7 +155,7 @@ public sealed class PolicyProposer : IBatchedProposer
             }
             // The proposal's ForwardTokens is the step's own tokens in both modes (each drawn token is fed once); the
             // prefixes re-encoded in re-encode mode are counted in this proposer's ForwardTokens only.
-            proposals[forkOf[f].Call][forkOf[f].State].Add(new StepProposal(text, logProb, generated.Length, generated.Length, Add(new State(tokens, slot, value)), endOfText));
+            proposals[forkOf[f].Call][forkOf[f].State].Add(new StepProposal(text, logProb, generated.Length, generated.Length, Add(new State(tokens, slot, value, logProb)), endOfText));
         }
         return proposals.Select(p => (IReadOnlyList<IReadOnlyList<StepProposal>>)p).ToList();
     }
@@ -168,6 +169,9 @@ public sealed class PolicyProposer : IBatchedProposer
 
     /// <summary>sigmoid(value head) after the state's last token.</summary>
     public float ValueOf(StateHandle handle) => Get(handle).Value;
+
+    /// <summary>The log-probability under the policy (temperature 1) of the step that led to the state; 0 for a root.</summary>
+    public double StepLogProbability(StateHandle handle) => Get(handle).StepLogProb;
 
     /// <summary>The state's tokens, prompt included.</summary>
     public IReadOnlyList<int> TokensOf(StateHandle handle) => Get(handle).Tokens;

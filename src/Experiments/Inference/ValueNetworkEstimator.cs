@@ -73,7 +73,7 @@ public sealed class ValueNetworkEstimator : IValueEstimator
         {
             long before = checks.ForwardTokens;
             for (var i = 0; i < states.Count; i++)
-                values[i] = checks.Value(values[i], proposer.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray()));
+                values[i] = checks.Value(values[i], proposer.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray()), proposer.StepLogProbability(states[i].Handle));
             ForwardTokens += checks.ForwardTokens - before;
         }
         return values;

@@ -14,8 +14,12 @@ public static class ValueScores
     /// With <paramref name="checks"/> (a network that learned <see cref="StepChecks"/>), each value is read with them, as
     /// search reads it (<see cref="Inference.StepCheck"/>).
     /// </summary>
-    public static float[] Of(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> examples, int slots = 64, Inference.ValueChecks? checks = null)
+    /// <param name="policy">With state checks, the policy whose probability of a finished example's answer line the value
+    /// takes in (as search takes the proposer's); null: none.</param>
+    public static float[] Of(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> examples, int slots = 64,
+        Inference.ValueChecks? checks = null, Gpt? policy = null)
     {
+        var policyDecoder = checks is { States: true } && policy is not null ? new GptDecoder(policy, pool, 2) : null;
         var decoder = new GptDecoder(model, pool, checks is null ? slots : Math.Max(2, slots)); // a claim is scored in two slots
         var check = checks is null ? null : new Inference.StepCheck(decoder, tokenizer, checks);
         var values = new float[examples.Count];
@@ -41,17 +45,31 @@ public static class ValueScores
             }
         }
         if (check is not null)
-            for (int i = 0; i < examples.Count; i++) values[i] = check.Value(values[i], examples[i].Prompt + examples[i].Completion);
+            for (int i = 0; i < examples.Count; i++)
+                values[i] = check.Value(values[i], examples[i].Prompt + examples[i].Completion, AnswerLogProbability(policyDecoder, tokenizer, examples[i]));
         return values;
+    }
+
+    /// <summary>The policy's log-probability of a finished example's answer line (its last line, then the end token) after
+    /// the lines before it; 0 for a partial example or without a policy.</summary>
+    private static double AnswerLogProbability(GptDecoder? policy, Tokenizer tokenizer, TrainingExample example)
+    {
+        if (policy is null || !example.Finished) return 0;
+        int newline = example.Completion.LastIndexOf('\n');
+        var before = example.Prompt + example.Completion[..(newline + 1)];
+        var answer = new TrainingExample(before, example.Completion[(newline + 1)..]);
+        if (answer.TokenCount > policy.Model.Config.Context) return double.NegativeInfinity;
+        return SelfImprovement.SequenceScorer.LogProbabilities(policy, tokenizer, before, [answer])[0].Sum();
     }
 
     /// <summary>
     /// The ranking of oracle-labelled states (<see cref="OracleValueTargets"/> one example per state, targets 0 or 1) by
     /// the model's values: finished against partial, partial states by depth (their lines).
     /// </summary>
-    public static ValueRanking Ranking(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> labelled, Inference.ValueChecks? checks = null)
+    public static ValueRanking Ranking(Gpt model, Tokenizer tokenizer, WorkerPool pool, IReadOnlyList<TrainingExample> labelled, Inference.ValueChecks? checks = null,
+        Gpt? policy = null)
     {
-        var values = Of(model, tokenizer, pool, labelled, checks: checks);
+        var values = Of(model, tokenizer, pool, labelled, checks: checks, policy: policy);
         return ValueRanking.Of(labelled.Select((example, i) => new ScoredState(Depth(example), example.Finished, values[i], StateTarget(example) >= 0.5f)));
     }
 
