@@ -100,6 +100,22 @@ public class MctsTests
     }
 
     [Fact]
+    public void NormalisedQMakesPuctBlindToTheValueModelsScale()
+    {
+        SearchResult Scaled(float scale, float shift, bool normalize) =>
+            SearchFactory.Create(new MctsConfig(Simulations: 64, DirichletFraction: 0, NormalizeQ: normalize)).Run(Task4, Scripts.Problem,
+                new ScriptedProposer(Scripts.Uniform(4, 4)), new ScriptedValue(steps => shift + scale * Scripts.PreferOnes(steps)), SearchBudget.Unlimited, new Random(0));
+        // Values squeezed into [0.30, 0.32]: PUCT's prior term swamps their differences and it follows the policy's favourite...
+        Assert.NotEqual("d0c1\nd1c1\nd2c1\nAnswer: 11", Scaled(0.02f, 0.3f, normalize: false).Completion);
+        // ...while with Q rescaled between a node's and its children's values it finds the valued path, visit for visit
+        // as it does on the values as they were.
+        var squeezed = Scaled(0.02f, 0.3f, normalize: true);
+        var plain = Scaled(1f, 0f, normalize: true);
+        Assert.Equal("d0c1\nd1c1\nd2c1\nAnswer: 11", squeezed.Completion);
+        Assert.Equal(plain.VisitTargets.Select(t => t.Visits.ToArray()), squeezed.VisitTargets.Select(t => t.Visits.ToArray()));
+    }
+
+    [Fact]
     public void ConsideredVisitSequenceMatchesMctx()
     {
         // mctx seq_halving_test.test_considered_min_sims: m = 8, n = 8 * log2(8).

@@ -92,17 +92,33 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         return Save(model, checkpointOut, sft.Steps + value.Steps, value);
     }
 
-    /// <summary>The step checks of the demonstration problems that fit the context, when the config asks the value network
-    /// to learn them (in imitation, and rebuilt the same on resume).</summary>
+    /// <summary>The step checks of the demonstration problems (or of imitation.check_problems training problems of
+    /// imitation.check_task) that fit the context, when the config asks the value network to learn them (in imitation, and
+    /// rebuilt the same on resume).</summary>
     private IReadOnlyList<TrainingExample> CheckExamples(IReadOnlyList<Problem> problems)
     {
         if (!Checks) return [];
-        var checks = StepChecks.Examples(task, problems, config.Imitation.CheckStates).Where(e => e.TokenCount <= config.Model.Context).ToList();
+        var (drilled, drills) = config.Imitation.CheckTask is { } other ? CheckTaskProblems(other) : (task, problems);
+        var checks = StepChecks.Examples(drilled, drills, config.Imitation.CheckStates).Where(e => e.TokenCount <= config.Model.Context).ToList();
         if (checks.Count == 0)
             throw new ArgumentException($"imitation.checker_steps = {config.Imitation.CheckerSteps}: task {task.Name} makes no step claims to check; set it to 0");
         if (config.Imitation.CheckStates && !checks.Any(e => e.ValueTarget is not null))
             throw new ArgumentException($"imitation.check_states: task {task.Name} does not say what its steps leave; set it to false");
         return checks;
+    }
+
+    /// <summary>imitation.check_problems training problems of imitation.check_task, and that task.</summary>
+    private (ITask Task, IReadOnlyList<Problem> Problems) CheckTaskProblems(TaskConfig other)
+    {
+        var drilled = other.Create();
+        try
+        {
+            return (drilled, drilled.Generate(Split.Train, config.Imitation.CheckProblems, SeedMix.Of(config.Seed, 16)));
+        }
+        catch (ArgumentException error)
+        {
+            throw new InvalidDataException($"{config.Name}: {error.Message}; lower imitation.check_problems", error);
+        }
     }
 
     /// <summary>The separate value network learns the step checks (policy loss on the claims) for imitation.checker_steps

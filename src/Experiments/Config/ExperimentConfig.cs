@@ -51,6 +51,19 @@ public sealed record ExperimentConfig(
         {
             yield return new ConfigIssue("imitation.check_states", "the problems steps leave are learned with the step checks: set imitation.checker_steps");
         }
+        if (Imitation.CheckTask is { } checkTask)
+        {
+            if (Imitation.CheckerSteps == 0)
+                yield return new ConfigIssue("imitation.check_task", "the check task's problems are drilled by the step checks: set imitation.checker_steps");
+            if (Imitation.CheckProblems == 0)
+                yield return new ConfigIssue("imitation.check_problems", "say how many of imitation.check_task's training problems the checks drill");
+            if (TryAlphabet(Task) is { } policyReads && TryAlphabet(checkTask) is { } drilled && drilled.Except(policyReads).ToArray() is { Length: > 0 } unreadable)
+                yield return new ConfigIssue("imitation.check_task", $"task {checkTask.Name} writes characters '{new string(unreadable)}' that the policy of task {Task.Name} cannot read");
+        }
+        else if (Imitation.CheckProblems > 0)
+        {
+            yield return new ConfigIssue("imitation.check_problems", "the checks drill the demonstration problems unless imitation.check_task names another task");
+        }
         if (Evaluation.Task is { } evaluated && TryAlphabet(Task) is { } trained && TryAlphabet(evaluated) is { } held
             && held.Except(trained).ToArray() is { Length: > 0 } missing)
         {
@@ -180,6 +193,12 @@ public sealed record ImitationConfig(
     // values a partial state by the problem its last step leaves (Tree of Thoughts' value prompt judges the numbers left
     // the same way). Countdown and Game of 24.
     bool CheckStates = false,
+    // The checks drill check_problems training problems of this task instead of the demonstration problems (its test
+    // split stays held out): e.g. game24's training puzzles when the policy imitates Countdown but is judged on Game of
+    // 24, so the value learns the problems left for target 24 rather than spread over every target. Null: the
+    // demonstration problems.
+    TaskConfig? CheckTask = null,
+    [Range(0, int.MaxValue)] int CheckProblems = 0,
     // A step whose loss or gradient norm is not finite is skipped and halves the learning rate; this many in a row stop the run.
     [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps);
 
@@ -294,7 +313,10 @@ public sealed record MctsConfig(
     // evaluation always takes the most visited step.
     [Range(0.0, 100.0)] double Temperature = 1.0,
     // Steps sampled from the policy when a node is expanded (repeats merged).
-    [Range(1, 1024)] int Candidates = 8);
+    [Range(1, 1024)] int Candidates = 8,
+    // PUCT reads Q rescaled to [0, 1] between the lowest and highest value among a node and its visited children
+    // (MuZero), so c_puct does not depend on the value model's scale: a checked value is small everywhere.
+    bool NormalizeQ = false);
 
 /// <summary>
 /// Evaluation on held-out test problems after imitation and after each iteration: the same problems and seeds for every

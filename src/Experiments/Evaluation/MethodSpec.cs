@@ -91,6 +91,7 @@ public sealed record MethodSpec(string Method, IReadOnlyDictionary<string, strin
                 ["simulations"] = I(config.Mcts.Simulations),
                 ["proposal-temperature"] = F(config.Temperature),
                 ["c-puct"] = F(config.Mcts.CPuct),
+                ["normalize-q"] = config.Mcts.NormalizeQ ? "true" : "false",
                 ["dirichlet-fraction"] = "0",
                 ["move-temperature"] = "0",
             }),

@@ -82,7 +82,8 @@ public static class RunReport
             : "the policy's own value head (shared trunk)";
         if (imitation.CheckerSteps > 0)
             network += $", which also learned to check steps (`imitation.checker_steps`: {imitation.CheckerSteps}; search multiplies a state's value by the probability it gives each written result)"
-                + (imitation.CheckStates ? " and the problems the steps leave, labelled by the task's solver (`imitation.check_states`; search values a partial state by what its last step leaves)" : "");
+                + (imitation.CheckStates ? " and the problems the steps leave, labelled by the task's solver (`imitation.check_states`; search values a partial state by what its last step leaves)" : "")
+                + (imitation.CheckTask is { } drilled ? $", drilled on {imitation.CheckProblems} training problems of {drilled.Name} (`imitation.check_task`)" : "");
         string loop = config.SelfImprovement.Iterations == 0 ? "" : config.SelfImprovement.ValueStates switch
         {
             LoopValueStates.Answers => " In self-improvement it learns the verified outcomes of the searches only, at the finished answers (`self_improvement.value_states: answers`).",

@@ -36,6 +36,7 @@ public sealed record SearchPlan(string Label, MethodSpec Spec, SearchBudget Budg
             ["simulations"] = Text(mcts.Simulations),
             ["candidates"] = Text(mcts.Candidates),
             ["c-puct"] = Text(mcts.CPuct),
+            ["normalize-q"] = mcts.NormalizeQ ? "true" : "false",
             ["dirichlet-alpha"] = Text(mcts.DirichletAlpha),
             ["dirichlet-fraction"] = Text(mcts.DirichletFraction),
             ["move-temperature"] = Text(mcts.Temperature),

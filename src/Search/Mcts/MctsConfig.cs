@@ -19,6 +19,9 @@ namespace Reasoner.Search.Mcts;
 /// <param name="GumbelConsidered">m, the actions Sequential Halving starts from (mctx's max_num_considered_actions).</param>
 /// <param name="GumbelVisitInit">c_visit of sigma(q) = (c_visit + max visits) * c_scale * q (paper and mctx: 50).</param>
 /// <param name="GumbelValueScale">c_scale of the same (paper and mctx: 0.1, on q rescaled to [0, 1] over the children).</param>
+/// <param name="NormalizeQ">PUCT reads each Q rescaled to [0, 1] between the lowest and highest of the node's own mean
+/// value and its visited children's (MuZero's normalisation; mctx's qtransform_by_parent_and_siblings), so c_puct weighs
+/// the prior against how far apart the children are rather than against the value model's scale.</param>
 public sealed record MctsConfig(
     int Simulations = 64,
     float CPuct = 1.25f,
@@ -32,4 +35,5 @@ public sealed record MctsConfig(
     bool Gumbel = false,
     int GumbelConsidered = 16,
     float GumbelVisitInit = 50f,
-    float GumbelValueScale = 0.1f);
+    float GumbelValueScale = 0.1f,
+    bool NormalizeQ = false);

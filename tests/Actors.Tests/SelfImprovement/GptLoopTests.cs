@@ -121,7 +121,7 @@ public sealed class GptLoopTests : IDisposable
     public async Task StateChecksAreLearntWithTheStepChecksAndMarkTheValueNetwork()
     {
         var tiny = Tiny(SelfImprovementAlgorithm.ExpertIteration, new SearchConfig(SearchMethod.BestOfN, Samples: 2), 1, ValueNetwork.Separate);
-        var config = tiny with { Imitation = tiny.Imitation with { CheckerSteps = 4, CheckStates = true } };
+        var config = tiny with { Imitation = tiny.Imitation with { CheckerSteps = 4, CheckStates = true, CheckTask = new TaskConfig("game24"), CheckProblems = 5 } };
         var (run, summary) = await RunAsync(config);
 
         Assert.Single(summary.Iterations);
@@ -131,6 +131,7 @@ public sealed class GptLoopTests : IDisposable
         var rows = MetricsReader.Read(run.MetricsJsonlPath).Where(r => r.Step is not null && r.Stage == Stage.Imitation).ToList();
         Assert.All(rows.TakeLast(4), r => Assert.True(r.PolicyLoss > 0 && r.ValueLoss > 0));
         Assert.Contains("`imitation.check_states`", File.ReadAllText(run.SummaryPath));
+        Assert.Contains("drilled on 5 training problems of game24 (`imitation.check_task`)", File.ReadAllText(run.SummaryPath));
     }
 
     [Fact]

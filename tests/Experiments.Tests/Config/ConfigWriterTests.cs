@@ -97,5 +97,14 @@ public class ConfigWriterTests
         var states = Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>(
             "name: x\ntask: {name: game24}\nimitation: {check_states: true}\n", "x.yaml"));
         Assert.Equal("imitation.check_states", states.KeyPath);
+        // Another task's problems to drill: it needs the checks, a count, and characters the policy reads.
+        foreach (var (yaml, key) in new[]
+        {
+            ("imitation: {check_task: {name: game24}, check_problems: 10}", "imitation.check_task"),
+            ("imitation: {checker_steps: 10, check_task: {name: game24}}", "imitation.check_problems"),
+            ("imitation: {checker_steps: 10, check_problems: 10}", "imitation.check_problems"),
+            ("imitation: {checker_steps: 10, check_task: {name: sudoku}, check_problems: 10}", "imitation.check_task"),
+        })
+            Assert.Equal(key, Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>($"name: x\ntask: {{name: countdown}}\n{yaml}\n", "x.yaml")).KeyPath);
     }
 }
