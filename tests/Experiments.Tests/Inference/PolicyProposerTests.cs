@@ -199,9 +199,7 @@ public sealed class PolicyProposerTests : IDisposable
         {
             var lines = tiny.Tokenizer.Decode(proposer.TokensOf(states[i].Handle).ToArray()).Split('\n').Skip(1).Where(l => l.Trim().Length > 0).ToList();
             Assert.NotEmpty(lines);
-            double logProbability = lines.Select(l => task.Claim(l.Trim())!).Sum(claim =>
-                (double)Reasoner.Experiments.SelfImprovement.SequenceScorer.LogProbabilities(decoder, tiny.Tokenizer, claim.Question, [new Reasoner.Experiments.Training.TrainingExample(claim.Question, claim.Answer)])[0].Sum());
-            Assert.Equal(plain[i] * Math.Exp(logProbability), checkedValues[i], 1e-4 * plain[i]);
+            Assert.Equal(plain[i] * Math.Exp(ClaimsLogProbability(decoder, task, lines)), checkedValues[i], 1e-4 * plain[i]);
             Assert.True(checkedValues[i] < plain[i]);
         }
     }
@@ -214,7 +212,7 @@ public sealed class PolicyProposerTests : IDisposable
         var states = grandchildren.Concat(children).Select(c => new NodeState(c.Child, [c.Text])).Prepend(new NodeState(root.Handle, [])).ToList();
         var other = Gpt.CreateRandom(tiny.Model.Config, seed: 79);
         var plain = new ValueNetworkEstimator(other, proposer, pool, slots: 4).Evaluate(tiny.Problem, states);
-        var task = new LastLineLeaves(tiny.Task);
+        var task = new EveryLineClaims(tiny.Task, leaves: true);
         var estimator = new ValueNetworkEstimator(other, proposer, pool, slots: 4, checks: new ValueChecks(task, States: true));
         var checkedValues = estimator.Evaluate(tiny.Problem, states);
 
@@ -232,26 +230,26 @@ public sealed class PolicyProposerTests : IDisposable
             decoder.Prefill(slot, [Tokenizer.Begin, .. tiny.Tokenizer.Encode(left)]);
             var leftValue = decoder.Value(slot);
             decoder.Free(slot);
-            double logProbability = lines.Skip(1).Where(l => l.Trim().Length > 0).Select(l => task.Claim(l.Trim())!).Sum(claim =>
-                (double)Reasoner.Experiments.SelfImprovement.SequenceScorer.LogProbabilities(decoder, tiny.Tokenizer, claim.Question, [new Reasoner.Experiments.Training.TrainingExample(claim.Question, claim.Answer)])[0].Sum());
-            Assert.Equal(leftValue * Math.Exp(logProbability), checkedValues[i], 1e-4 * leftValue);
+            var claims = ClaimsLogProbability(decoder, task, lines.Skip(1).Where(l => l.Trim().Length > 0));
+            Assert.Equal(leftValue * Math.Exp(claims), checkedValues[i], 1e-4 * leftValue);
         }
         Assert.True(estimator.ForwardTokens > plain.Count);
     }
 
-    /// <summary>As <see cref="EveryLineClaims"/>; each line also leaves a problem: its last character, as a prompt.</summary>
-    private sealed class LastLineLeaves(ITask inner) : ITask
+    /// <summary>The tiny policy writes random lines; this task calls every one a claim (its first character the question)
+    /// and, with <paramref name="leaves"/>, a step that leaves a problem (its last character, as a prompt) and never an
+    /// answer line.</summary>
+    private sealed class EveryLineClaims(ITask inner, bool leaves = false) : ITask
     {
-        readonly EveryLineClaims claims = new(inner);
-        public string? Remaining(string prompt, string line) => line.Trim().Length > 0 ? line.Trim()[^1..] + "\n" : null;
-        public StepClaim? Claim(string line) => claims.Claim(line);
+        public StepClaim? Claim(string line) => line.Length >= 2 ? new StepClaim(line[..1], line[1..]) : null;
+        public string? Remaining(string prompt, string line) => leaves && line.Trim().Length > 0 ? line.Trim()[^1..] + "\n" : null;
         public string Name => inner.Name;
         public string Alphabet => inner.Alphabet;
         public IReadOnlyList<Problem> Generate(Split split, int count, int seed) => inner.Generate(split, count, seed);
         public string Prompt(Problem problem) => inner.Prompt(problem);
         public IReadOnlyList<string> Solve(Problem problem) => inner.Solve(problem);
         public int MaxSteps(Problem problem) => inner.MaxSteps(problem);
-        public bool IsAnswerLine(string line) => false;
+        public bool IsAnswerLine(string line) => !leaves && inner.IsAnswerLine(line);
         public ParsedCompletion Parse(string completion) => inner.Parse(completion);
         public Verdict Verify(Problem problem, string completion, RewardConfig rewards) => inner.Verify(problem, completion, rewards);
         public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) => inner.IsSolvable(problem, steps);
@@ -260,24 +258,10 @@ public sealed class PolicyProposerTests : IDisposable
         public Problem FromJson(System.Text.Json.Nodes.JsonObject json) => inner.FromJson(json);
     }
 
-    /// <summary>The tiny policy writes random lines; this task calls every one a claim (its first character the question).</summary>
-    private sealed class EveryLineClaims(ITask inner) : ITask
-    {
-        public StepClaim? Claim(string line) => line.Length >= 2 ? new StepClaim(line[..1], line[1..]) : null;
-        public string Name => inner.Name;
-        public string Alphabet => inner.Alphabet;
-        public IReadOnlyList<Problem> Generate(Split split, int count, int seed) => inner.Generate(split, count, seed);
-        public string Prompt(Problem problem) => inner.Prompt(problem);
-        public IReadOnlyList<string> Solve(Problem problem) => inner.Solve(problem);
-        public int MaxSteps(Problem problem) => inner.MaxSteps(problem);
-        public bool IsAnswerLine(string line) => inner.IsAnswerLine(line);
-        public ParsedCompletion Parse(string completion) => inner.Parse(completion);
-        public Verdict Verify(Problem problem, string completion, RewardConfig rewards) => inner.Verify(problem, completion, rewards);
-        public bool IsSolvable(Problem problem, IReadOnlyList<string> steps) => inner.IsSolvable(problem, steps);
-        public IReadOnlyList<string> Corruptions(Problem problem, IReadOnlyList<string> steps, string step, Random random) => inner.Corruptions(problem, steps, step, random);
-        public System.Text.Json.Nodes.JsonObject ToJson(Problem problem) => inner.ToJson(problem);
-        public Problem FromJson(System.Text.Json.Nodes.JsonObject json) => inner.FromJson(json);
-    }
+    /// <summary>The sum of log p(answer | [Begin] question) over the claims of <paramref name="lines"/>, scored independently.</summary>
+    private double ClaimsLogProbability(GptDecoder decoder, ITask task, IEnumerable<string> lines) =>
+        lines.Select(l => task.Claim(l.Trim())!).Sum(claim => (double)Reasoner.Experiments.SelfImprovement.SequenceScorer.LogProbabilities(
+            decoder, tiny.Tokenizer, claim.Question, [new Reasoner.Experiments.Training.TrainingExample(claim.Question, claim.Answer)])[0].Sum());
 
     [Fact]
     public void SeparateValueNetworkReadsEachStateAsItsOwnPrefillWouldInBatchesOfItsSlots()
