@@ -94,7 +94,7 @@ public interface ITask
 
     /// <summary>
     /// What is left to solve after a step line, written as this task writes a prompt (Countdown: the numbers after
-    /// "(left:", in order, and the target of <paramref name="prompt"/>: <c>4 10 30 -> 24</c> and a newline), so a value
+    /// "(left:", in ascending order, and the target of <paramref name="prompt"/>: <c>4 10 30 -> 24</c> and a newline), so a value
     /// network can judge a state by the problem it leaves, with nothing else in view, as Tree of Thoughts' value prompt
     /// judges the numbers left. Null for an answer line, for a line that does not say what is left, and for tasks whose
     /// lines never do. Total on any text.

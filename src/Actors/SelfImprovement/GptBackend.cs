@@ -101,9 +101,9 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var (drilled, drills) = config.Imitation.CheckTask is { } other ? CheckTaskProblems(other) : (task, problems);
         var checks = StepChecks.Examples(drilled, drills, config.Imitation.CheckStates).Where(e => e.TokenCount <= config.Model.Context).ToList();
         if (checks.Count == 0)
-            throw new ArgumentException($"imitation.checker_steps = {config.Imitation.CheckerSteps}: task {task.Name} makes no step claims to check; set it to 0");
+            throw new ArgumentException($"imitation.checker_steps = {config.Imitation.CheckerSteps}: task {drilled.Name} makes no step claims to check; set it to 0");
         if (config.Imitation.CheckStates && !checks.Any(e => e.ValueTarget is not null))
-            throw new ArgumentException($"imitation.check_states: task {task.Name} does not say what its steps leave; set it to false");
+            throw new ArgumentException($"imitation.check_states: task {drilled.Name} does not say what its steps leave; set it to false");
         return checks;
     }
 

@@ -21,6 +21,7 @@ public static class StepChecks
     public static IReadOnlyList<TrainingExample> Examples(ITask task, IEnumerable<Problem> problems, bool states = false)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seenLeft = new HashSet<string>(StringComparer.Ordinal);
         var examples = new List<TrainingExample>();
         var remaining = new List<TrainingExample>();
         foreach (var problem in problems)
@@ -30,7 +31,7 @@ public static class StepChecks
                     examples.Add(new TrainingExample(claim.Question, claim.Answer));
             if (!states) continue;
             foreach (var left in task.RemainingDrills(problem))
-                if (seen.Add(left.Prompt))
+                if (seenLeft.Add(left.Prompt))
                     remaining.Add(new TrainingExample(left.Prompt, "", Weight: 0f, ValueTarget: left.Solvable ? 1f : 0f, Finished: false));
         }
         return [.. examples, .. remaining];
