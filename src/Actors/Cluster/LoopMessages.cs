@@ -38,11 +38,12 @@ internal sealed record RequestJobs(int Count) : ILoopMessage;
 /// <paramref name="Companion"/>, the file that loads with it (a separate value network beside the policy), fetched with it.</summary>
 internal sealed record CheckpointRef(string Id, string Sha256, long Length, CheckpointRef? Companion = null);
 
-/// <summary>Which task a job's problem belongs to: the loop's, or <c>evaluation.task</c>'s.</summary>
+/// <summary>Which task a job's problem belongs to: the training task's, <c>evaluation.task</c>'s, or <c>self_improvement.task</c>'s.</summary>
 internal enum JobTask
 {
-    Loop = 0,
+    Training = 0,
     HeldOut = 1,
+    SelfPlay = 2,
 }
 
 /// <summary>A search as it travels: the label that names it in metrics, the factory's method and options, the budget, and

@@ -92,8 +92,9 @@ internal sealed class LoopSerializer(ExtendedActorSystem system) : SerializerWit
 
     private static JobTask ReadTask(Reader r) => r.Int() switch
     {
-        0 => JobTask.Loop,
+        0 => JobTask.Training,
         1 => JobTask.HeldOut,
+        2 => JobTask.SelfPlay,
         var other => throw new SerializationException($"unknown job task {other}"),
     };
 

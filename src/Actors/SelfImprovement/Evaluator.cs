@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using Reasoner.Actors.Cluster;
 using Reasoner.Experiments.Config;
 using Reasoner.Experiments.Evaluation;
 using Reasoner.Experiments.Metrics;
@@ -54,7 +55,8 @@ internal sealed class Evaluator : ReceiveActor
             var jobs = new List<SearchJob>();
             foreach (int seed in _config.Seeds)
                 for (int i = 0; i < _problems.Count; i++)
-                    jobs.Add(new SearchJob(_problems[i], method, LoopEvaluation.SearchSeed(_runSeed, seed, i), evaluate.Iteration, evaluate.Checkpoint, _task));
+                    jobs.Add(new SearchJob(_problems[i], method, LoopEvaluation.SearchSeed(_runSeed, seed, i), evaluate.Iteration, evaluate.Checkpoint, _task,
+                        _task is null ? JobTask.Training : JobTask.HeldOut));
             _metrics.Tell(new MetricsSink.PhaseStarted($"evaluate {method.Label}", evaluate.Iteration, 0, jobs.Count));
             var clock = Stopwatch.StartNew();
             var done = await _jobs.Ask<JobQueue.Completed>(new JobQueue.Run(jobs), Patience);

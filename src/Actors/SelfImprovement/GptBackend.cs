@@ -25,6 +25,8 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     // States a separate value network reads in one batched call.
     private const int ValueSlots = 64;
     private readonly Tokenizer _tokenizer = TaskTokenizer.For(task);
+    // The task the loop's episodes are problems of (self_improvement.task, or the training task).
+    private readonly ITask _selfPlay = config.SelfImprovement.Task?.Create() ?? task;
     private string? _imitationCheckpoint;
     private IReadOnlyList<TrainingExample> _demonstrations = [];
     // The step checks the separate value network learns in imitation and rehearses in every iteration (empty: off).
@@ -132,7 +134,7 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
     /// <summary>Value examples with the checks rehearsed beside them. With check_states, the claims, the problems steps leave
     /// and the value examples in equal shares (the many problems left would drown the rest); else all of them as they are.</summary>
     private IReadOnlyList<TrainingExample> WithChecks(IReadOnlyList<TrainingExample> values) => config.Imitation.CheckStates
-        ? StepChecks.Mixed(values, [.. _checks.Where(e => e.ValueTarget is null)], [.. _checks.Where(e => e.ValueTarget is not null)])
+        ? ExampleMix.Equal(values, [.. _checks.Where(e => e.ValueTarget is null)], [.. _checks.Where(e => e.ValueTarget is not null)])
         : [.. values, .. _checks];
 
     // Step checks are short (a question and its result): many a step.
@@ -168,8 +170,8 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var model = Checkpoint.Load(checkpointIn).Model;
         IReadOnlyList<TrainingExample> policy = RunPhase.Timed(iteration, RunPhase.TrainingData, log, () => loop.Algorithm switch
         {
-            SelfImprovementAlgorithm.ExpertIteration => TrainingData.ExpertIteration(task, episodes),
-            SelfImprovementAlgorithm.AlphaZero => TrainingData.AlphaZero(task, episodes),
+            SelfImprovementAlgorithm.ExpertIteration => TrainingData.ExpertIteration(_selfPlay, episodes),
+            SelfImprovementAlgorithm.AlphaZero => TrainingData.AlphaZero(_selfPlay, episodes),
             SelfImprovementAlgorithm.Grpo => GrpoExamples(model, episodes),
             _ => throw new InvalidOperationException($"unknown algorithm {loop.Algorithm}"),
         });
@@ -181,22 +183,23 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
             return Save(model, checkpointOut, 0, new TrainingReport(0, null, null));
         }
         // Expert iteration and AlphaZero keep the demonstrations in the data (ReST's growing dataset): the few trajectories
-        // an iteration verifies would otherwise pull a small policy off everything else it knew. GRPO is on-policy; its
-        // KL term is what holds it near the imitation policy.
-        var anchor = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? [] : _demonstrations;
+        // an iteration verifies would otherwise pull a small policy off everything else it knew; in demonstration_share
+        // when the config sets one. GRPO is on-policy; its KL term is what holds it near the imitation policy.
+        if (loop.Algorithm != SelfImprovementAlgorithm.Grpo)
+            policy = loop.DemonstrationShare is { } share ? ExampleMix.Shares(_demonstrations, share, Fitting(policy, model)) : [.. policy, .. _demonstrations];
         var klBeta = loop.Algorithm == SelfImprovementAlgorithm.Grpo ? (float)loop.KlBeta : 0f;
         // The value learns the verified outcomes only (never the oracle here), at the answers or also at every prefix
         // (self_improvement.value_states): the shared head beside the policy, a separate network on its own, as many
         // steps again.
-        var values = loop.ValueStates == LoopValueStates.None ? [] : TrainingData.Values(task, episodes, prefixes: loop.ValueStates == LoopValueStates.Prefixes);
+        var values = loop.ValueStates == LoopValueStates.None ? [] : TrainingData.Values(_selfPlay, episodes, prefixes: loop.ValueStates == LoopValueStates.Prefixes);
         var seed = SeedMix.Of(config.Seed, 20, iteration);
         if (!Separate)
         {
-            var shared = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor, .. values], model),
+            var shared = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. values], model),
                 loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, (float)loop.ValueLossWeight, klBeta));
             return Save(model, checkpointOut, shared.Steps, shared);
         }
-        var report = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting([.. policy, .. anchor], model),
+        var report = RunPhase.Timed(iteration, RunPhase.Learner, log, () => Train(model, Fitting(policy, model),
             loop.StepsPerIteration, loop.Batch, loop.Lr, seed, iteration, Stage.SelfImprovement, firstStep, log, valueLossWeight: 0f, klBeta: klBeta));
         if (loop.ValueStates == LoopValueStates.None)
         {
@@ -220,8 +223,8 @@ internal sealed class GptBackend(ExperimentConfig config, ITask task, WorkerPool
         var reference = Checkpoint.Load(_imitationCheckpoint ?? throw new InvalidOperationException("GRPO's reference is the imitation checkpoint: imitate first")).Model;
         int slots = episodes.Max(e => e.Candidates.Count) + 1;
         var referenceDecoder = new GptDecoder(reference, pool, slots);
-        var fitting = episodes.Select(e => e with { Candidates = e.Candidates.Where(c => Fits(task.Prompt(e.Problem), c.Completion, policy)).ToList() }).ToList();
-        return TrainingData.Grpo(task, fitting, (prompt, group) => SequenceScorer.LogProbabilities(referenceDecoder, _tokenizer, prompt, group));
+        var fitting = episodes.Select(e => e with { Candidates = e.Candidates.Where(c => Fits(_selfPlay.Prompt(e.Problem), c.Completion, policy)).ToList() }).ToList();
+        return TrainingData.Grpo(_selfPlay, fitting, (prompt, group) => SequenceScorer.LogProbabilities(referenceDecoder, _tokenizer, prompt, group));
     }
 
     /// <summary>The policy's own samples (temperature 1) on each problem, scored: imitation's first value data.</summary>

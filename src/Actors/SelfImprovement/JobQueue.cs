@@ -256,7 +256,7 @@ internal sealed class JobQueue : ReceiveActor
         if (!_checkpoints.TryGetValue(key, out var checkpoint)) _checkpoints[key] = checkpoint = CheckpointChunks.Describe(job.Checkpoint);
         var task = job.Task ?? _task;
         var plan = new PlanSpec(job.Search.Label, job.Search.Spec.Method, job.Search.Spec.Options, job.Search.Budget, job.Search.ScoresStates);
-        return new JobOffer(id, job.Task is null ? JobTask.Loop : JobTask.HeldOut, task.ToJson(job.Problem).ToJsonString(), plan,
+        return new JobOffer(id, job.Kind, task.ToJson(job.Problem).ToJsonString(), plan,
             job.Seed, job.Iteration, checkpoint);
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Reasoner.Actors.Cluster;
 using Reasoner.Experiments.Inference;
 using Reasoner.Experiments.SelfImprovement;
 using Reasoner.Rewards;
@@ -7,7 +8,7 @@ namespace Reasoner.Actors.SelfImprovement;
 
 /// <summary>One problem to search: with which search, from which seed, for which iteration and checkpoint; Task, when
 /// set, is the problem's task if it is not the loop's (evaluation on another task's held-out set).</summary>
-internal sealed record SearchJob(Problem Problem, SearchPlan Search, int Seed, int Iteration, string Checkpoint, ITask? Task = null);
+internal sealed record SearchJob(Problem Problem, SearchPlan Search, int Seed, int Iteration, string Checkpoint, ITask? Task = null, JobTask Kind = JobTask.Training);
 
 /// <summary>Told to the progress listener as each episode is accepted (once per problem, never for a failed attempt).</summary>
 internal sealed record EpisodeSearched(Episode Episode);

@@ -24,6 +24,8 @@ internal sealed class Supervisor : ReceiveActor
     private static readonly TimeSpan Patience = TimeSpan.FromHours(24);
     private readonly ExperimentConfig _config;
     private readonly ITask _task;
+    // The task the loop searches (self_improvement.task, or the training task): its problems, its verifier.
+    private readonly ITask _selfPlay;
     private readonly IExperimentBackend _backend;
     private readonly string _checkpoints;
     private readonly IActorRef _metrics;
@@ -36,6 +38,7 @@ internal sealed class Supervisor : ReceiveActor
         RunProgress? resume = null)
     {
         (_config, _task, _backend, _checkpoints, _metrics, _jobs, _resume) = (config, task, backend, checkpointsPath, metrics, jobs, resume ?? RunProgress.Empty);
+        _selfPlay = config.SelfImprovement.Task?.Create() ?? task;
         ReceiveAsync<RunExperiment>(_ => Reply.WithAsync(Sender, Self, async () => await RunAsync()));
     }
 
@@ -52,7 +55,7 @@ internal sealed class Supervisor : ReceiveActor
     {
         var rewards = _config.Task.Rewards;
         Search = SearchPlan.ForSelfImprovement(Loop.Search);
-        _buffer = Context.ActorOf(Props.Create(() => new ReplayBufferActor(new ReplayBuffer(_task, rewards, Loop.ReplayCapacity))), "replay");
+        _buffer = Context.ActorOf(Props.Create(() => new ReplayBufferActor(new ReplayBuffer(_selfPlay, rewards, Loop.ReplayCapacity))), "replay");
         _learner = Context.ActorOf(Props.Create(() => new Learner(_backend, _metrics)).WithDispatcher(AkkaConfig.PinnedDispatcher), "learner");
     }
 
@@ -63,7 +66,7 @@ internal sealed class Supervisor : ReceiveActor
 
     private async Task<ExperimentFinished> RunAsync()
     {
-        int seed = _config.Seed, perIteration = Loop.ProblemsPerIteration, iterations = Loop.Iterations;
+        int seed = _config.Seed, iterations = Loop.Iterations;
         int demonstrations = _config.Imitation.Demonstrations, validation = Loop.Gating ? Loop.GatingProblems : 0;
         var generation = Stopwatch.StartNew();
         var train = ExperimentProblems.Training(_config, _task);
@@ -93,7 +96,7 @@ internal sealed class Supervisor : ReceiveActor
         var summaries = new List<IterationSummary>();
         for (int k = 1; k <= iterations; k++)
         {
-            var problems = train.Skip(demonstrations + validation + (k - 1) * perIteration).Take(perIteration).ToList();
+            var problems = ExperimentProblems.Iteration(_config, train, _selfPlay, k);
             JobQueue.Completed searched;
             double searchSeconds;
             ReplayBufferActor.EpisodesAdded added;
@@ -107,8 +110,8 @@ internal sealed class Supervisor : ReceiveActor
             }
             else
             {
-                Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} fresh training problems",
-                    k, iterations, Loop.Algorithm, Search.Label, problems.Count);
+                Note("Iteration {Iteration}/{Iterations}: {Algorithm}, {Method} on {Problems} training problems of {Task}",
+                    k, iterations, Loop.Algorithm, Search.Label, problems.Count, _selfPlay.Name);
                 (searched, searchSeconds) = await SearchAsync(k, current, problems);
                 added = await _buffer.Ask<ReplayBufferActor.EpisodesAdded>(new ReplayBufferActor.AddEpisodes(searched.Results), Patience);
                 LogSearch(k, searched.Results);
@@ -191,7 +194,8 @@ internal sealed class Supervisor : ReceiveActor
 
     private async Task<(JobQueue.Completed Searched, double Seconds)> SearchAsync(int iteration, string checkpoint, IReadOnlyList<Problem> problems)
     {
-        var jobs = problems.Select((p, i) => new SearchJob(p, Search, SeedMix.Of(_config.Seed, 3, iteration, i), iteration, checkpoint)).ToList();
+        var (task, kind) = Loop.Task is null ? (null, JobTask.Training) : (_selfPlay, JobTask.SelfPlay);
+        var jobs = problems.Select((p, i) => new SearchJob(p, Search, SeedMix.Of(_config.Seed, 3, iteration, i), iteration, checkpoint, task, kind)).ToList();
         _metrics.Tell(new MetricsSink.PhaseStarted("search", iteration, Loop.Iterations, jobs.Count));
         var clock = Stopwatch.StartNew();
         var done = await _jobs.Ask<JobQueue.Completed>(new JobQueue.Run(jobs), Patience);

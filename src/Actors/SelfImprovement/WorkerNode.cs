@@ -72,8 +72,9 @@ internal sealed class WorkerNode : ReceiveActor, IWithTimers
     private readonly DateTime _lookingSince = DateTime.UtcNow;
     private InferenceCounts _reported = InferenceCounts.Zero;
     private IActorRef _jobs = ActorRefs.Nobody, _store = ActorRefs.Nobody, _server = ActorRefs.Nobody;
+    // The training task, evaluation.task and self_improvement.task: what each kind of job's problems belong to.
     private ITask _task = null!;
-    private ITask? _heldOut;
+    private ITask? _heldOut, _selfPlay;
     private CheckpointRef? _loaded, _loading;
     private string? _stopReason;
     private bool _stopping;
@@ -164,6 +165,7 @@ internal sealed class WorkerNode : ReceiveActor, IWithTimers
         }
         _task = config.Task.Create();
         _heldOut = config.Evaluation.Task?.Create();
+        _selfPlay = config.SelfImprovement.Task?.Create();
         var load = _loaderFor(config);
         var batching = new InferenceBatching(config.SelfImprovement.InferenceBatch);
         _server = Context.ActorOf(Props.Create(() => new InferenceServer(load, batching, _counters)).WithDispatcher(AkkaConfig.PinnedDispatcher), "inference");
@@ -248,10 +250,15 @@ internal sealed class WorkerNode : ReceiveActor, IWithTimers
         SearchJob job;
         try
         {
-            var task = offer.Task == JobTask.HeldOut ? _heldOut ?? throw new FormatException("a held-out job, and the run has no evaluation.task") : _task;
+            var task = offer.Task switch
+            {
+                JobTask.HeldOut => _heldOut ?? throw new FormatException("a held-out job, and the run has no evaluation.task"),
+                JobTask.SelfPlay => _selfPlay ?? throw new FormatException("a self-play job, and the run has no self_improvement.task"),
+                _ => _task,
+            };
             var problem = task.FromJson(JsonNode.Parse(offer.ProblemJson) as JsonObject ?? throw new FormatException("the problem is not a JSON object"));
             var plan = new SearchPlan(offer.Plan.Label, new MethodSpec(offer.Plan.Method, offer.Plan.Options), offer.Plan.Budget) { ScoresStates = offer.Plan.ScoresStates };
-            job = new SearchJob(problem, plan, offer.Seed, offer.Iteration, offer.Checkpoint.Id, offer.Task == JobTask.HeldOut ? task : null);
+            job = new SearchJob(problem, plan, offer.Seed, offer.Iteration, offer.Checkpoint.Id, offer.Task == JobTask.Training ? null : task, offer.Task);
         }
         catch (Exception error) when (error is FormatException or System.Text.Json.JsonException)
         {

@@ -315,7 +315,7 @@ internal static class TrainCommand
                     checks.Count - left, left, checking);
                 // With the problems steps leave, claims and those problems come in equal shares: the many problems left
                 // would drown the claims.
-                var drills = states ? StepChecks.Mixed([.. checks.Where(e => e.ValueTarget is null)], [.. checks.Where(e => e.ValueTarget is not null)]) : checks;
+                var drills = states ? ExampleMix.Equal([.. checks.Where(e => e.ValueTarget is null)], [.. checks.Where(e => e.ValueTarget is not null)]) : checks;
                 seconds += TrainWithProgress(io, checker, drills, checking, random, "checks").Seconds;
             }
             float? after = MeanValueLoss(trainer, heldOutTargets);

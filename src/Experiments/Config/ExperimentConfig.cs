@@ -57,20 +57,33 @@ public sealed record ExperimentConfig(
                 yield return new ConfigIssue("imitation.check_task", "the check task's problems are drilled by the step checks: set imitation.checker_steps");
             if (Imitation.CheckProblems == 0)
                 yield return new ConfigIssue("imitation.check_problems", "say how many of imitation.check_task's training problems the checks drill");
-            if (TryAlphabet(Task) is { } policyReads && TryAlphabet(checkTask) is { } drilled && drilled.Except(policyReads).ToArray() is { Length: > 0 } unreadable)
-                yield return new ConfigIssue("imitation.check_task", $"task {checkTask.Name} writes characters '{new string(unreadable)}' that the policy of task {Task.Name} cannot read");
+            if (Unreadable(checkTask) is { } unreadable)
+                yield return new ConfigIssue("imitation.check_task", unreadable);
         }
         else if (Imitation.CheckProblems > 0)
         {
             yield return new ConfigIssue("imitation.check_problems", "the checks drill the demonstration problems unless imitation.check_task names another task");
         }
-        if (Evaluation.Task is { } evaluated && TryAlphabet(Task) is { } trained && TryAlphabet(evaluated) is { } held
-            && held.Except(trained).ToArray() is { Length: > 0 } missing)
+        if (SelfImprovement.Task is { } selfPlay && Unreadable(selfPlay) is { } unread)
         {
-            yield return new ConfigIssue("evaluation.task",
-                $"task {evaluated.Name} writes characters '{new string(missing)}' that the policy of task {Task.Name} cannot read");
+            yield return new ConfigIssue("self_improvement.task", unread);
+        }
+        if (SelfImprovement.DemonstrationShare is not null && SelfImprovement.Algorithm == SelfImprovementAlgorithm.Grpo)
+        {
+            yield return new ConfigIssue("self_improvement.demonstration_share", "grpo trains on its own samples only, with no demonstrations beside them: leave it out");
+        }
+        if (Evaluation.Task is { } evaluated && Unreadable(evaluated) is { } missing)
+        {
+            yield return new ConfigIssue("evaluation.task", missing);
         }
     }
+
+    /// <summary>What is wrong when <paramref name="other"/> writes characters the training task's policy cannot read; null
+    /// when it writes none (or a task config is invalid: its own issue says why).</summary>
+    private string? Unreadable(TaskConfig other) =>
+        TryAlphabet(Task) is { } reads && TryAlphabet(other) is { } writes && writes.Except(reads).ToArray() is { Length: > 0 } missing
+            ? $"task {other.Name} writes characters '{new string(missing)}' that the policy of task {Task.Name} cannot read"
+            : null;
 
     /// <summary>The task's alphabet, or null when the task config itself is invalid (its own issue says why).</summary>
     private static string? TryAlphabet(TaskConfig task)
@@ -253,7 +266,16 @@ public sealed record SelfImprovementConfig(
     // Most policy/value requests the inference server puts in one forward pass.
     [Range(1, 4096)] int InferenceBatch = 64,
     // As imitation.max_non_finite_steps, for each iteration's training.
-    [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps)
+    [Range(1, 1000)] int MaxNonFiniteSteps = ExampleTrainerConfig.DefaultMaxNonFiniteSteps,
+    // The task whose training problems the loop searches (its verifier scores them): e.g. game24's training puzzles when
+    // the policy imitates Countdown but is judged on Game of 24. Each iteration draws problems_per_iteration of them
+    // afresh, so they may repeat across iterations when the split is small (ReST-EM searches one training set every
+    // iteration); its test split stays held out. Null: fresh problems of the training task, never searched twice.
+    TaskConfig? Task = null,
+    // Expert iteration and AlphaZero: the share of the learner's examples that are imitation's demonstrations (the rest
+    // are the search's), each group repeated to make it up. A few hundred verified trajectories beside 20,000
+    // demonstrations are 2% of the data and barely move the policy. Null: pooled as they come.
+    [Range(0.0, 0.99)] double? DemonstrationShare = null)
 {
     public SearchConfig Search { get; init; } = Search ?? new();
 }

@@ -15,13 +15,31 @@ public sealed record HeldOutSet(ITask Task, IReadOnlyList<Problem> Problems, ITa
 /// </summary>
 public static class ExperimentProblems
 {
-    /// <summary>imitation.demonstrations + gating_problems (when gating) + iterations * problems_per_iteration training problems, in that order.</summary>
+    /// <summary>imitation.demonstrations + gating_problems (when gating) + iterations * problems_per_iteration training problems,
+    /// in that order; without the iterations' when self_improvement.task searches another task.</summary>
     public static IReadOnlyList<Problem> Training(ExperimentConfig config, ITask task)
     {
         var loop = config.SelfImprovement;
         int validation = loop.Gating ? loop.GatingProblems : 0;
-        return Generate(config, task, Split.Train, config.Imitation.Demonstrations + validation + loop.Iterations * loop.ProblemsPerIteration,
-            SeedMix.Of(config.Seed, 1), "imitation.demonstrations + self_improvement.gating_problems + iterations * problems_per_iteration");
+        return loop.Task is null
+            ? Generate(config, task, Split.Train, config.Imitation.Demonstrations + validation + loop.Iterations * loop.ProblemsPerIteration,
+                SeedMix.Of(config.Seed, 1), "imitation.demonstrations + self_improvement.gating_problems + iterations * problems_per_iteration")
+            : Generate(config, task, Split.Train, config.Imitation.Demonstrations + validation,
+                SeedMix.Of(config.Seed, 1), "imitation.demonstrations + self_improvement.gating_problems");
+    }
+
+    /// <summary>
+    /// The problems iteration <paramref name="k"/> searches: its slice of <paramref name="training"/>'s fresh problems, or
+    /// with self_improvement.task, problems_per_iteration training problems of <paramref name="selfPlay"/> (that task)
+    /// drawn for the iteration from the seed.
+    /// </summary>
+    public static IReadOnlyList<Problem> Iteration(ExperimentConfig config, IReadOnlyList<Problem> training, ITask selfPlay, int k)
+    {
+        var loop = config.SelfImprovement;
+        if (loop.Task is not null)
+            return Generate(config, selfPlay, Split.Train, loop.ProblemsPerIteration, SeedMix.Of(config.Seed, 4, k), "self_improvement.problems_per_iteration");
+        int skip = config.Imitation.Demonstrations + (loop.Gating ? loop.GatingProblems : 0) + (k - 1) * loop.ProblemsPerIteration;
+        return training.Skip(skip).Take(loop.ProblemsPerIteration).ToList();
     }
 
     /// <summary>evaluation.problems test problems of evaluation.task, or of <paramref name="task"/> (the training task) when it has none.</summary>

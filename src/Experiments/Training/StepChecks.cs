@@ -36,18 +36,4 @@ public static class StepChecks
         }
         return [.. examples, .. remaining];
     }
-
-    /// <summary>
-    /// The groups' examples, each group repeated (whole passes, then a prefix) to the size of the largest, so a uniform
-    /// draw takes each group as often: the few claims of a task are not drowned by the many problems its drills leave
-    /// (Countdown-4: 13,000 claims, 500,000 problems left from 8,000 problems). Empty groups are left out.
-    /// </summary>
-    public static IReadOnlyList<TrainingExample> Mixed(params IReadOnlyList<TrainingExample>[] groups)
-    {
-        int size = groups.Max(group => group.Count);
-        var mixed = new List<TrainingExample>(size * groups.Length);
-        foreach (var group in groups.Where(group => group.Count > 0))
-            for (int i = 0; i < size; i++) mixed.Add(group[i % group.Count]);
-        return mixed;
-    }
 }

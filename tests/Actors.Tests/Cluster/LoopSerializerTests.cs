@@ -26,7 +26,7 @@ public sealed class LoopSerializerTests() : Akka.TestKit.Xunit2.TestKit(AkkaConf
                 new SearchBudget(MaxGeneratedTokens: 500, MaxWallTime: TimeSpan.FromSeconds(2), MaxStepTokens: 48), ScoresStates: true),
             -12345, 2, new CheckpointRef("iteration-2.safetensors", new string('a', 64), 1_234_567,
                 new CheckpointRef("iteration-2.value.safetensors", new string('b', 64), 7_654_321))),
-        ["offer-unlimited"] = new JobOffer(1, JobTask.Loop, "{}", new PlanSpec("system1", "greedy", new Dictionary<string, string>(), SearchBudget.Unlimited),
+        ["offer-unlimited"] = new JobOffer(1, JobTask.Training, "{}", new PlanSpec("system1", "greedy", new Dictionary<string, string>(), SearchBudget.Unlimited),
             0, 0, new CheckpointRef("iteration-0.safetensors", new string('0', 64), 1)),
         ["done"] = new JobDone(78, new EpisodeReport("mcts", new ScoredCompletion("4 + 8 = 12 (left: 4 6 12)\nAnswer: (6 - 4) * (4 + 8) = 24", 1, true, "24"),
             [new ScoredCompletion("Answer: 1 + 1 = 2", 0.1, false, "2", 0.375), new ScoredCompletion("", 0, false)],

@@ -135,6 +135,30 @@ public sealed class GptLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task TheLoopSearchesTheSelfPlayTasksTrainingProblems()
+    {
+        var tiny = Tiny(SelfImprovementAlgorithm.ExpertIteration, new SearchConfig(SearchMethod.BestOfN, Samples: 2), 2, ValueNetwork.Separate);
+        // Game of 24's four numbers and answer need a longer context than the tiny Countdown-3 policy's.
+        var config = tiny with
+        {
+            Model = tiny.Model with { Context = 160 },
+            SelfImprovement = tiny.SelfImprovement with { Task = new TaskConfig("game24"), DemonstrationShare = 0.5 },
+        };
+        var observer = new RecordingObserver();
+        var run = RunDirectory.Create(_results, config.Name, TimeProvider.System);
+        using var pool = new WorkerPool(1);
+        var summary = await ExperimentRunner.RunAsync(config, new GptBackend(config, config.Task.Create(), pool), run, observer).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(2, summary.Iterations.Count);
+        var searches = observer.Values.Where(v => v.Template.StartsWith("Iteration {Iteration}/{Iterations}:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, searches.Count);
+        Assert.All(searches, v => Assert.Equal([8, "game24"], v.Values.TakeLast(2)));
+        // Every episode was verified as the answer to a Game-of-24 puzzle (the replay buffer re-verifies with that task).
+        Assert.All(summary.Iterations, i => Assert.Equal((8, 0), (i.Searched, i.Rejected)));
+        Assert.Equal(2 * 8, File.ReadLines(run.EpisodesPath).Count());
+    }
+
+    [Fact]
     public async Task WithValueStatesNoneTheValueNetworkStaysAsImitationLeftIt()
     {
         var tiny = Tiny(SelfImprovementAlgorithm.ExpertIteration, new SearchConfig(SearchMethod.BestOfN, Samples: 2), 1, ValueNetwork.Separate);

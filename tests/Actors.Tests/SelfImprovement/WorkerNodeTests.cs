@@ -46,7 +46,7 @@ public sealed class WorkerNodeTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         var plan = SearchPlan.ForSelfImprovement(Config.SelfImprovement.Search);
         var checkpoint = CheckpointChunks.Describe(Path.Combine(_folder, "iteration-0.safetensors"));
         for (int i = 0; i < 2; i++)
-            head.Reply(new JobOffer(10 + i, JobTask.Loop, task.ToJson(problems[i]).ToJsonString(),
+            head.Reply(new JobOffer(10 + i, JobTask.Training, task.ToJson(problems[i]).ToJsonString(),
                 new PlanSpec(plan.Label, plan.Spec.Method, plan.Spec.Options, plan.Budget), Seed: i, Iteration: 1, checkpoint));
 
         var done = new object[] { head.ExpectMsg<JobDone>(), head.ExpectMsg<RequestJobs>(), head.ExpectMsg<JobDone>(), head.ExpectMsg<RequestJobs>() }

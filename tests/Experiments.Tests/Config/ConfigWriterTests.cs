@@ -104,6 +104,10 @@ public class ConfigWriterTests
             ("imitation: {checker_steps: 10, check_task: {name: game24}}", "imitation.check_problems"),
             ("imitation: {checker_steps: 10, check_problems: 10}", "imitation.check_problems"),
             ("imitation: {checker_steps: 10, check_task: {name: sudoku}, check_problems: 10}", "imitation.check_task"),
+            // The loop's task must be one the policy reads; demonstrations have no share in GRPO, which has none beside it.
+            ("self_improvement: {task: {name: sudoku}}", "self_improvement.task"),
+            ("self_improvement: {algorithm: grpo, search: {method: self-consistency}, demonstration_share: 0.5}", "self_improvement.demonstration_share"),
+            ("self_improvement: {demonstration_share: 1}", "self_improvement.demonstration_share"),
         })
             Assert.Equal(key, Assert.Throws<ConfigException>(() => ConfigBinder.Load<ExperimentConfig>($"name: x\ntask: {{name: countdown}}\n{yaml}\n", "x.yaml")).KeyPath);
     }
