@@ -139,13 +139,14 @@ internal static class SampleSubsets
         return true;
     }
 
-    /// <summary>C(n, k) as a double (it only decides between enumerating and drawing).</summary>
-    private static double Binomial(int n, int k)
+    /// <summary>C(n, k) = C(n, m) with m = min(k, n - k), as a double (it only decides between enumerating and drawing).</summary>
+    internal static double Binomial(int n, int k)
     {
+        int m = Math.Min(k, n - k);
         double count = 1;
-        for (int i = 1; i <= Math.Min(k, n - k); i++)
+        for (int i = 1; i <= m; i++)
         {
-            count = count * (n - k + i) / i;
+            count = count * (n - m + i) / i;
         }
         return count;
     }

@@ -78,6 +78,18 @@ public class SampleSubsetsTests
         Assert.Equal(drawn, SampleSubsets.MajorityAtK(samples, 8, new Random(1)));
     }
 
+    [Theory]
+    [InlineData(100, 3, 161_700)]
+    [InlineData(100, 97, 161_700)]
+    [InlineData(100, 96, 3_921_225)]
+    [InlineData(100, 99, 100)]
+    [InlineData(100, 100, 1)]
+    [InlineData(9, 4, 126)]
+    public void TheSubsetCountIsTheBinomialCoefficientOnBothSidesOfHalf(int n, int k, double expected) =>
+        // k close to n once read as C(2(n - k), n - k): 96 of 100 samples as 70 subsets, so all 3.9 million were
+        // enumerated for each problem and a run's report never finished.
+        Assert.Equal(expected, SampleSubsets.Binomial(n, k), 6);
+
     [Fact]
     public void AnswersBecomeIdsInOrderOfFirstAppearanceAndKIsChecked()
     {
