@@ -19,11 +19,13 @@ public sealed class ResumeTests : IDisposable
         if (Directory.Exists(_results)) Directory.Delete(_results, recursive: true);
     }
 
-    private static ExperimentConfig Config() => new(
+    // selfPlay: the loop searches Game of 24's training puzzles, drawn again for each iteration on resume.
+    private static ExperimentConfig Config(bool selfPlay = false) => new(
         "resume", new TaskConfig("countdown", Numbers: 3), Seed: 9,
         Imitation: new ImitationConfig(Demonstrations: 8, Steps: 1),
         SelfImprovement: new SelfImprovementConfig(SelfImprovementAlgorithm.ExpertIteration, Iterations: 3, ProblemsPerIteration: 10,
-            Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 3), Workers: 1, StepsPerIteration: 1, Gating: true, GatingProblems: 6),
+            Search: new SearchConfig(SearchMethod.SelfConsistency, Samples: 3), Workers: 1, StepsPerIteration: 1, Gating: true, GatingProblems: 6,
+            Task: selfPlay ? new TaskConfig("game24") : null),
         Evaluation: new EvaluationConfig(8, [SearchMethod.System1, SearchMethod.BestOfN], Budgets: new EvaluationBudgets(Samples: 3)));
 
     // A stopped run: the jobs whose inference fails give up after two tries and fail the run, as a crash would.
@@ -33,10 +35,10 @@ public sealed class ResumeTests : IDisposable
         Queue = new QueueOptions(MaxAttempts: 2),
     };
 
-    private async Task<(RunDirectory Run, RunSummary Summary)> RunAsync(IExperimentBackend backend, RunDirectory? resume = null)
+    private async Task<(RunDirectory Run, RunSummary Summary)> RunAsync(IExperimentBackend backend, RunDirectory? resume = null, bool selfPlay = false)
     {
         var run = resume ?? RunDirectory.Create(_results, "resume", TimeProvider.System);
-        var summary = await ExperimentRunner.RunAsync(Config(), backend, run, new RecordingObserver(), Options with { Resume = resume is not null })
+        var summary = await ExperimentRunner.RunAsync(Config(selfPlay), backend, run, new RecordingObserver(), Options with { Resume = resume is not null })
             .WaitAsync(TimeSpan.FromMinutes(1));
         return (run, summary);
     }
@@ -46,15 +48,17 @@ public sealed class ResumeTests : IDisposable
     [InlineData("search")] // the policy breaks partway through the loop's searches (an evaluation or a self-play)
     [InlineData("training")] // the learner fails in iteration 2, after its search was journaled
     [InlineData("evaluation")] // iteration 1's checkpoint cannot be loaded: its evaluation fails
-    public async Task ARunStoppedInAStageResumesToTheMetricsOfARunNeverStopped(string stage)
+    [InlineData("search", true)]
+    [InlineData("training", true)]
+    public async Task ARunStoppedInAStageResumesToTheMetricsOfARunNeverStopped(string stage, bool selfPlay = false)
     {
         var task = Config().Task.Create();
-        var (whole, wholeSummary) = await RunAsync(new ScriptedBackend(task, 0.35));
+        var (whole, wholeSummary) = await RunAsync(new ScriptedBackend(task, 0.35), selfPlay: selfPlay);
 
         var broken = new Interrupting(new ScriptedBackend(task, 0.35, failOnProposeCall: stage == "search" ? call => call > 120 : null), stage);
-        await Assert.ThrowsAnyAsync<Exception>(() => RunAsync(broken));
+        await Assert.ThrowsAnyAsync<Exception>(() => RunAsync(broken, selfPlay: selfPlay));
         var stopped = RunDirectory.Open(Directory.GetDirectories(_results).Single(d => d != whole.Path));
-        var (resumed, summary) = await RunAsync(new ScriptedBackend(task, 0.35), stopped);
+        var (resumed, summary) = await RunAsync(new ScriptedBackend(task, 0.35), stopped, selfPlay);
 
         Assert.Equal(MetricsLines.WithoutWallTime(whole.MetricsJsonlPath), MetricsLines.WithoutWallTime(resumed.MetricsJsonlPath));
         Assert.Equal(File.ReadAllText(whole.OutcomesPath), File.ReadAllText(resumed.OutcomesPath));
