@@ -6,8 +6,9 @@ using Reasoner.Rewards;
 
 namespace Reasoner.Actors.SelfImprovement;
 
-/// <summary>One problem to search: with which search, from which seed, for which iteration and checkpoint; Task, when
-/// set, is the problem's task if it is not the loop's (evaluation on another task's held-out set).</summary>
+/// <summary>One problem to search: with which search, from which seed, for which iteration and checkpoint. Kind says which
+/// task the problem belongs to (the training task's, evaluation.task's or self_improvement.task's; a node's offer carries
+/// it); Task is that task when it is not the training task.</summary>
 internal sealed record SearchJob(Problem Problem, SearchPlan Search, int Seed, int Iteration, string Checkpoint, ITask? Task = null, JobTask Kind = JobTask.Training);
 
 /// <summary>Told to the progress listener as each episode is accepted (once per problem, never for a failed attempt).</summary>

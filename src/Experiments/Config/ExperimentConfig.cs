@@ -273,8 +273,8 @@ public sealed record SelfImprovementConfig(
     // iteration); its test split stays held out. Null: fresh problems of the training task, never searched twice.
     TaskConfig? Task = null,
     // Expert iteration and AlphaZero: the share of the learner's examples that are imitation's demonstrations (the rest
-    // are the search's), each group repeated to make it up. A few hundred verified trajectories beside 20,000
-    // demonstrations are 2% of the data and barely move the policy. Null: pooled as they come.
+    // are the search's), each group repeated to make it up: a few hundred verified trajectories beside 20,000
+    // demonstrations are otherwise 2% of the data. Null: pooled as they come.
     [Range(0.0, 0.99)] double? DemonstrationShare = null)
 {
     public SearchConfig Search { get; init; } = Search ?? new();

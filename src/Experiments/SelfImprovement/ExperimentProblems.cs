@@ -20,13 +20,15 @@ public static class ExperimentProblems
     public static IReadOnlyList<Problem> Training(ExperimentConfig config, ITask task)
     {
         var loop = config.SelfImprovement;
-        int validation = loop.Gating ? loop.GatingProblems : 0;
         return loop.Task is null
-            ? Generate(config, task, Split.Train, config.Imitation.Demonstrations + validation + loop.Iterations * loop.ProblemsPerIteration,
+            ? Generate(config, task, Split.Train, BeforeTheLoop(config) + loop.Iterations * loop.ProblemsPerIteration,
                 SeedMix.Of(config.Seed, 1), "imitation.demonstrations + self_improvement.gating_problems + iterations * problems_per_iteration")
-            : Generate(config, task, Split.Train, config.Imitation.Demonstrations + validation,
-                SeedMix.Of(config.Seed, 1), "imitation.demonstrations + self_improvement.gating_problems");
+            : Generate(config, task, Split.Train, BeforeTheLoop(config), SeedMix.Of(config.Seed, 1), "imitation.demonstrations + self_improvement.gating_problems");
     }
+
+    /// <summary>The training problems imitation and gating take, at the head of <see cref="Training"/>.</summary>
+    private static int BeforeTheLoop(ExperimentConfig config) =>
+        config.Imitation.Demonstrations + (config.SelfImprovement.Gating ? config.SelfImprovement.GatingProblems : 0);
 
     /// <summary>
     /// The problems iteration <paramref name="k"/> searches: its slice of <paramref name="training"/>'s fresh problems, or
@@ -38,8 +40,7 @@ public static class ExperimentProblems
         var loop = config.SelfImprovement;
         if (loop.Task is not null)
             return Generate(config, selfPlay, Split.Train, loop.ProblemsPerIteration, SeedMix.Of(config.Seed, 4, k), "self_improvement.problems_per_iteration");
-        int skip = config.Imitation.Demonstrations + (loop.Gating ? loop.GatingProblems : 0) + (k - 1) * loop.ProblemsPerIteration;
-        return training.Skip(skip).Take(loop.ProblemsPerIteration).ToList();
+        return training.Skip(BeforeTheLoop(config) + (k - 1) * loop.ProblemsPerIteration).Take(loop.ProblemsPerIteration).ToList();
     }
 
     /// <summary>evaluation.problems test problems of evaluation.task, or of <paramref name="task"/> (the training task) when it has none.</summary>
