@@ -168,6 +168,7 @@ internal static unsafe class Gemm
                                 {
                                     strip = a.Data + (long)(ic + ir) * a.Stride + pc;
                                     (aRow, aStep) = (a.Stride, 1);
+                                    if (jr == 0) PrefetchRows(strip + (long)mr * a.Stride, a.Stride, Math.Min(mr, m1 - (ic + ir + mr)), kc);
                                 }
                                 int rows = Math.Min(mr, mc - ir);
                                 if (wide) Kernel8x32(strip, aRow, aStep, panel, bStep, kc, tile, ldc, rows, cols, store, panelBias);
@@ -178,6 +179,15 @@ internal static unsafe class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>Asks for <paramref name="rows"/> rows of <paramref name="floats"/> floats, <paramref name="stride"/> apart, to
+    /// be brought into cache.</summary>
+    private static void PrefetchRows(float* first, long stride, int rows, int floats)
+    {
+        if (!Sse.IsSupported) return;
+        for (int i = 0; i < rows; i++)
+            for (int p = 0; p < floats; p += 16) Sse.Prefetch0(first + i * stride + p);
     }
 
     /// <summary>Copies A[i0 : i0+mc, p0 : p0+kc] into strips of mr rows: strip s, step p holds A[i0+s*mr+i, p0+p]
