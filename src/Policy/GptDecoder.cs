@@ -30,8 +30,8 @@ public sealed class GptDecoder
     private readonly Sampler _sampler;
     private readonly int _maxRows;
     // Per row of one model run (N <= maxRows): the slot, position and token, and the run's activations.
-    private readonly int[] _rowSlots, _rowPositions, _rowTokens, _lastRows, _lastSlots;
-    private readonly float[] _x, _ln, _mean, _rstd, _qkv, _attY, _proj, _fch, _fchGelu, _lastX, _lastLogits, _lastValues;
+    private readonly int[] _rowSlots, _rowPositions, _rowTokens, _lastRows;
+    private readonly float[] _x, _ln, _mean, _rstd, _qkv, _attY, _proj, _fch, _fchGelu, _lastLogits, _lastValues;
     // Per slot: logits (S,V) and value logit (S) after its last token; generation output (S,ctx).
     private readonly float[] _slotLogits, _slotValueLogits, _generatedLogProbs;
     private readonly int[] _generated, _generatedCount, _ones, _active, _step, _stepTokens;
@@ -50,9 +50,9 @@ public sealed class GptDecoder
         _sampler = new Sampler(_c.Vocab);
         _maxRows = maxRows > 0 ? maxRows : Math.Max(slots, _c.Context);
         int r = _maxRows, d = _c.ModelDim;
-        (_rowSlots, _rowPositions, _rowTokens, _lastRows, _lastSlots) = (new int[r], new int[r], new int[r], new int[r], new int[r]);
+        (_rowSlots, _rowPositions, _rowTokens, _lastRows) = (new int[r], new int[r], new int[r], new int[r]);
         (_x, _ln, _mean, _rstd, _qkv, _attY, _proj) = (new float[r * d], new float[r * d], new float[r], new float[r], new float[r * 3 * d], new float[r * d], new float[r * d]);
-        (_fch, _fchGelu, _lastX) = (new float[r * 4 * d], new float[r * 4 * d], new float[r * d]);
+        (_fch, _fchGelu) = (new float[r * 4 * d], new float[r * 4 * d]);
         (_lastLogits, _lastValues) = (new float[r * _c.Vocab], new float[r]);
         (_slotLogits, _slotValueLogits) = (new float[slots * _c.Vocab], new float[slots]);
         (_generated, _generatedLogProbs, _generatedCount) = (new int[slots * _c.Context], new float[slots * _c.Context], new int[slots]);
@@ -142,24 +142,56 @@ public sealed class GptDecoder
         if (rows > 0) Run(rows);
     }
 
-    /// <summary>The model on N rows (slot, position, token): cache writes, cached attention, then logits and value for each slot's last row.</summary>
+    /// <summary>
+    /// The model on N rows (slot, position, token): cache writes, cached attention, then logits and value for each slot's
+    /// last row. Only those rows need the last layer past its keys and values (the other rows' outputs feed nothing), so
+    /// a prefill runs that layer's attention, projection and MLP on one row per slot.
+    /// </summary>
     private void Run(int n)
     {
         int d = _c.ModelDim, v = _c.Vocab, ctx = _c.Context;
         var p = Model.Parameters;
         var layout = Model.Layout;
-        Span<float> x = _x.AsSpan(0, n * d), ln = _ln.AsSpan(0, n * d), mean = _mean.AsSpan(0, n), rstd = _rstd.AsSpan(0, n);
-        Span<float> qkv = _qkv.AsSpan(0, n * 3 * d), attY = _attY.AsSpan(0, n * d), proj = _proj.AsSpan(0, n * d);
-        Span<float> fch = _fch.AsSpan(0, n * 4 * d), fchGelu = _fchGelu.AsSpan(0, n * 4 * d);
         Span<int> rowSlots = _rowSlots.AsSpan(0, n), positions = _rowPositions.AsSpan(0, n);
-        Encoder.ForwardAt(x, _rowTokens.AsSpan(0, n), positions, layout.Wte.Of(p), layout.Wpe.Of(p), n, d);
+        // Rows come grouped by slot, in position order: a slot's last row is the one before the next slot's first.
+        int m = 0;
+        for (int r = 0; r < n; r++)
+            if (r == n - 1 || rowSlots[r + 1] != rowSlots[r]) _lastRows[m++] = r;
+        bool oneRowPerSlot = m == n;
+        Encoder.ForwardAt(_x.AsSpan(0, n * d), _rowTokens.AsSpan(0, n), positions, layout.Wte.Of(p), layout.Wpe.Of(p), n, d);
         for (int l = 0; l < _c.Layers; l++)
         {
             var w = layout.Blocks[l];
+            Span<float> x = _x.AsSpan(0, n * d), ln = _ln.AsSpan(0, n * d), mean = _mean.AsSpan(0, n), rstd = _rstd.AsSpan(0, n);
+            Span<float> qkv = _qkv.AsSpan(0, n * 3 * d);
             LayerNorm.Forward(_pool, ln, mean, rstd, x, w.Ln1Weight.Of(p), w.Ln1Bias.Of(p), n, d);
             Matmul.Forward(_pool, qkv, ln, w.AttnWeight.Of(p), w.AttnBias.Of(p), n, d, 3 * d);
-            for (int r = 0; r < n; r++) Cache.Write(l, rowSlots[r], positions[r], qkv.Slice(r * 3 * d + d, d), qkv.Slice(r * 3 * d + 2 * d, d));
-            Attention.ForwardCached(_pool, attY, qkv, Cache.LayerKeys(l), Cache.LayerValues(l), rowSlots, positions, n, ctx, d, _c.Heads);
+            // One row per slot (a decode step): attention writes each row's key and value as it reads that slot's block.
+            // Several (a prefill): all are written first, as each row attends to the ones before it.
+            if (!oneRowPerSlot)
+                for (int r = 0; r < n; r++) Cache.Write(l, rowSlots[r], positions[r], qkv.Slice(r * 3 * d + d, d), qkv.Slice(r * 3 * d + 2 * d, d));
+            if (l == _c.Layers - 1 && !oneRowPerSlot)
+            {
+                // Keep each slot's last row: row i takes row _lastRows[i] >= i, so moving them up in order overwrites
+                // only rows already moved or dropped.
+                for (int i = 0; i < m; i++)
+                {
+                    int r = _lastRows[i];
+                    qkv.Slice(r * 3 * d, 3 * d).CopyTo(qkv.Slice(i * 3 * d, 3 * d));
+                    x.Slice(r * d, d).CopyTo(x.Slice(i * d, d));
+                    (rowSlots[i], positions[i]) = (rowSlots[r], positions[r]);
+                }
+                n = m;
+                x = x[..(n * d)];
+                ln = ln[..(n * d)];
+                mean = mean[..n];
+                rstd = rstd[..n];
+                qkv = qkv[..(n * 3 * d)];
+                rowSlots = rowSlots[..n];
+                positions = positions[..n];
+            }
+            Span<float> attY = _attY.AsSpan(0, n * d), proj = _proj.AsSpan(0, n * d), fch = _fch.AsSpan(0, n * 4 * d), fchGelu = _fchGelu.AsSpan(0, n * 4 * d);
+            Attention.ForwardCached(_pool, attY, qkv, Cache.LayerKeys(l), Cache.LayerValues(l), rowSlots, positions, n, ctx, d, _c.Heads, writeRows: oneRowPerSlot);
             Matmul.Forward(_pool, proj, attY, w.AttnProjWeight.Of(p), w.AttnProjBias.Of(p), n, d, d);
             Residual.Forward(x, x, proj);
             LayerNorm.Forward(_pool, ln, mean, rstd, x, w.Ln2Weight.Of(p), w.Ln2Bias.Of(p), n, d);
@@ -168,22 +200,15 @@ public sealed class GptDecoder
             Matmul.Forward(_pool, proj, fchGelu, w.FcProjWeight.Of(p), w.FcProjBias.Of(p), n, 4 * d, d);
             Residual.Forward(x, x, proj);
         }
-        // Only a slot's last row of this run needs logits: gather those rows, then ln_f, lm head and value head on them.
-        int m = 0;
-        for (int r = 0; r < n; r++)
-            if (r == n - 1 || rowSlots[r + 1] != rowSlots[r])
-            {
-                x.Slice(r * d, d).CopyTo(_lastX.AsSpan(m * d, d));
-                _lastSlots[m++] = rowSlots[r];
-            }
-        Span<float> lastX = _lastX.AsSpan(0, m * d), lastLn = ln.Slice(0, m * d);
-        LayerNorm.Forward(_pool, lastLn, mean.Slice(0, m), rstd.Slice(0, m), lastX, layout.LnFWeight.Of(p), layout.LnFBias.Of(p), m, d);
+        // Now n == m: x holds the slots' last rows in order. ln_f, lm head and value head on them.
+        Span<float> lastX = _x.AsSpan(0, m * d), lastLn = _ln.AsSpan(0, m * d);
+        LayerNorm.Forward(_pool, lastLn, _mean.AsSpan(0, m), _rstd.AsSpan(0, m), lastX, layout.LnFWeight.Of(p), layout.LnFBias.Of(p), m, d);
         Matmul.Forward(_pool, _lastLogits.AsSpan(0, m * v), lastLn, layout.Wte.Of(p), default, m, d, v);
         Matmul.Forward(_pool, _lastValues.AsSpan(0, m), lastLn, layout.ValueWeight.Of(p), layout.ValueBias.Of(p), m, d, 1);
         for (int i = 0; i < m; i++)
         {
-            _lastLogits.AsSpan(i * v, v).CopyTo(SlotLogitsOf(_lastSlots[i]));
-            _slotValueLogits[_lastSlots[i]] = _lastValues[i];
+            _lastLogits.AsSpan(i * v, v).CopyTo(SlotLogitsOf(rowSlots[i]));
+            _slotValueLogits[rowSlots[i]] = _lastValues[i];
         }
     }
 

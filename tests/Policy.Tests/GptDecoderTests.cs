@@ -59,6 +59,38 @@ public class GptDecoderTests
         Assert.Equal([8, 7, 11], slots.Select(decoder.Length));
     }
 
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 4)] // runs of 4 rows: slots' tokens split across runs
+    public void Extending_several_slots_by_several_tokens_in_one_call_matches_recomputing_each_sequence(int threads, int maxRows)
+    {
+        // The last layer runs only on each slot's last row of a run: every slot's logits and value, and the keys the
+        // next step reads, must still be those of the whole model. A slot extended by no tokens keeps its own.
+        var model = Model();
+        using var pool = new WorkerPool(threads);
+        var decoder = new GptDecoder(model, pool, slots: 4, maxRows);
+        var slots = Enumerable.Range(0, 4).Select(_ => decoder.Allocate()).ToArray();
+        int[][] prompts = [[1, 5], [1, 7, 3], [1], [1, 4, 9]];
+        for (int i = 0; i < slots.Length; i++) decoder.Prefill(slots[i], prompts[i]);
+        int[][] more = [[6, 2, 8], [], [9, 9, 4, 4, 2], [3]];
+        decoder.Extend(slots, more.SelectMany(t => t).ToArray(), more.Select(t => t.Length).ToArray());
+        AssertMatchesFull(i => prompts[i].Concat(more[i]), "extended");
+        decoder.Append(slots, [2, 2, 2, 2]);
+        AssertMatchesFull(i => prompts[i].Concat(more[i]).Append(2), "then appended");
+
+        void AssertMatchesFull(Func<int, IEnumerable<int>> sequenceOf, string when)
+        {
+            for (int i = 0; i < slots.Length; i++)
+            {
+                var sequence = sequenceOf(i).ToArray();
+                var (logits, values) = Full(model, pool, sequence);
+                int last = sequence.Length - 1;
+                AssertClose(logits.AsSpan(last * Config.Vocab, Config.Vocab), decoder.Logits(slots[i]), $"slot {i} {when} logits");
+                Assert.Equal(ValueLoss.Sigmoid(values[last]), decoder.Value(slots[i]), 1e-5);
+            }
+        }
+    }
+
     [Fact]
     public void A_forked_slot_continues_exactly_like_its_parent()
     {

@@ -63,17 +63,19 @@ public static unsafe class Attention
     }
 
     /// <summary>
-    /// Attention of rows against a KV cache, for decoding. Row n belongs to cache slot slots[n] at position positions[n];
-    /// its key and value must already be in the cache, and it attends to the slot's cache rows 0..positions[n].
-    /// q (N,3C) (only the q part is read), keys and values (S,H,ctx,hs) for this layer, output (N,C): each slot's
-    /// keys of one head are contiguous, so a decode step streams them from memory in order.
+    /// Attention of rows against a KV cache, for decoding. Row n belongs to cache slot slots[n] at position positions[n]
+    /// and attends to the slot's cache rows 0..positions[n]. qkv (N,3C), keys and values (S,H,ctx,hs) for this layer,
+    /// output (N,C): each slot's keys of one head are contiguous, so a decode step streams them from memory in order.
+    /// With <paramref name="writeRows"/> each row first writes its own key and value (qkv's k and v parts) into the cache
+    /// at its position, so the rows must belong to distinct slots (a decode step); without, every row's key and value
+    /// must already be there (a prefill, whose rows attend to each other's).
     /// </summary>
-    public static void ForwardCached(WorkerPool pool, Span<float> output, ReadOnlySpan<float> qkv, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
-        ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads) =>
-        ForwardCached(pool, output, qkv, keys, values, slots, positions, rows, context, channels, heads, Vector512.IsHardwareAccelerated);
+    public static void ForwardCached(WorkerPool pool, Span<float> output, ReadOnlySpan<float> qkv, Span<float> keys, Span<float> values,
+        ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads, bool writeRows = false) =>
+        ForwardCached(pool, output, qkv, keys, values, slots, positions, rows, context, channels, heads, writeRows, Vector512.IsHardwareAccelerated);
 
-    internal static void ForwardCached(WorkerPool pool, Span<float> output, ReadOnlySpan<float> qkv, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
-        ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads, bool wide)
+    internal static void ForwardCached(WorkerPool pool, Span<float> output, ReadOnlySpan<float> qkv, Span<float> keys, Span<float> values,
+        ReadOnlySpan<int> slots, ReadOnlySpan<int> positions, int rows, int context, int channels, int heads, bool writeRows, bool wide)
     {
         CheckShapes(channels, heads);
         if (output.Length < rows * channels || qkv.Length < rows * 3 * channels || keys.Length != values.Length || keys.Length % (context * channels) != 0)
@@ -82,10 +84,13 @@ public static unsafe class Attention
         for (int n = 0; n < rows; n++)
             if ((uint)slots[n] >= (uint)slotCount || (uint)positions[n] >= (uint)context)
                 throw new ArgumentOutOfRangeException(nameof(positions), $"row {n}: slot {slots[n]} at position {positions[n]} is outside the cache ({slotCount} slots of {context})");
+        if (writeRows)
+            for (int n = 1; n < rows; n++)
+                if (slots[..n].Contains(slots[n])) throw new ArgumentException($"rows that write their keys must belong to distinct slots: slot {slots[n]} has two", nameof(slots));
         fixed (float* o = output, q = qkv, k = keys, v = values)
         fixed (int* s = slots, p = positions)
         {
-            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads, rows, wide);
+            var body = new CachedHeads(o, q, k, v, s, p, context, channels, heads, rows, writeRows, wide);
             pool.For(rows, ref body);
         }
     }
@@ -308,7 +313,7 @@ public static unsafe class Attention
     }
 
     private readonly struct CachedHeads(float* output, float* qkv, float* keys, float* values, int* slots, int* positions, int context, int C, int H,
-        int rows, bool wide) : IParallelBody
+        int rows, bool writeRows, bool wide) : IParallelBody
     {
         /// <summary>Row n's heads in order: a thread claims a row, so the block it prefetches is the one it reads next
         /// (at the row's last head, the next row's first block, which another thread may take).</summary>
@@ -326,6 +331,16 @@ public static unsafe class Attention
                     if (h + 1 < H) Prefetch(n, h + 1);
                     else if (n + 1 < rows) Prefetch(n + 1, 0);
                     long headBase = ((long)slots[n] * H + h) * context * hs;
+                    if (writeRows)
+                    {
+                        // Written here rather than before the call: the prefetch above brought this block, the
+                        // row's own position included, so the write finds its cache line (a separate pass of writes
+                        // waited on memory for each of them: 3% of a decode step).
+                        long at = headBase + (long)positions[n] * hs;
+                        float* rowQkv = qkv + (long)n * 3 * C + h * hs;
+                        new ReadOnlySpan<float>(rowQkv + C, hs).CopyTo(new Span<float>(keys + at, hs));
+                        new ReadOnlySpan<float>(rowQkv + 2 * C, hs).CopyTo(new Span<float>(values + at, hs));
+                    }
                     AttendRow(qkv + (long)n * 3 * C + h * hs, keys + headBase, values + headBase, hs, positions[n], hs, r, output + (long)n * C + h * hs, wide);
                 }
             }

@@ -77,7 +77,7 @@ public class AttentionTests
             var qkv = RandomFloats(random, rows * 3 * c, 2);
             int[] rowSlots = [2, 0, 1, 2, 0], positions = [0, 3, 10, 7, 5];
             var output = new float[rows * c];
-            Attention.ForwardCached(pool, output, qkv, keys, values, rowSlots, positions, rows, context, c, heads, wide);
+            Attention.ForwardCached(pool, output, qkv, keys, values, rowSlots, positions, rows, context, c, heads, writeRows: false, wide);
             var expected = new double[rows * c];
             for (int n = 0; n < rows; n++)
                 for (int h = 0; h < heads; h++)
@@ -93,6 +93,41 @@ public class AttentionTests
                 }
             AssertClose(expected, output, 1e-5, 1e-5, $"hs={hs} wide={wide}");
         }
+    }
+
+    [Theory]
+    [InlineData(true, 1)]
+    [InlineData(true, 2)]
+    [InlineData(false, 2)]
+    public void Rows_that_write_their_keys_leave_the_cache_and_output_of_writing_them_first(bool wide, int threads)
+    {
+        // A decode step's rows (distinct slots at different positions) write their own key and value as they attend:
+        // the cache must then hold what separate writes leave, and every row attend to its new key, bit for bit.
+        const int hs = 32, heads = 3, c = hs * heads, context = 9, slots = 6, rows = 5;
+        var random = new Random(11);
+        var (keys, values) = (RandomFloats(random, slots * context * c), RandomFloats(random, slots * context * c));
+        var qkv = RandomFloats(random, rows * 3 * c, 2);
+        int[] rowSlots = [4, 0, 5, 2, 1], positions = [0, 8, 3, 6, 1];
+        var (expectedKeys, expectedValues) = ((float[])keys.Clone(), (float[])values.Clone());
+        for (int n = 0; n < rows; n++)
+            for (int h = 0; h < heads; h++)
+            {
+                int at = ((rowSlots[n] * heads + h) * context + positions[n]) * hs;
+                Array.Copy(qkv, n * 3 * c + c + h * hs, expectedKeys, at, hs);
+                Array.Copy(qkv, n * 3 * c + 2 * c + h * hs, expectedValues, at, hs);
+            }
+        using var pool = new WorkerPool(threads);
+        var expected = new float[rows * c];
+        Attention.ForwardCached(pool, expected, qkv, expectedKeys, expectedValues, rowSlots, positions, rows, context, c, heads, writeRows: false, wide);
+        var output = new float[rows * c];
+        Attention.ForwardCached(pool, output, qkv, keys, values, rowSlots, positions, rows, context, c, heads, writeRows: true, wide);
+        Assert.Equal(expectedKeys, keys);
+        Assert.Equal(expectedValues, values);
+        Assert.Equal(expected, output);
+
+        var error = Assert.Throws<ArgumentException>(() => Attention.ForwardCached(pool, output, qkv, keys, values, [4, 0, 5, 0, 1], positions,
+            rows, context, c, heads, writeRows: true, wide));
+        Assert.Contains("slot 0 has two", error.Message);
     }
 
     [Fact]
