@@ -20,8 +20,32 @@ public sealed class Gpt
 
     public GptConfig Config { get; }
     public GptLayout Layout { get; }
-    /// <summary>All parameters, laid out by <see cref="Layout"/>.</summary>
+    /// <summary>All parameters, laid out by <see cref="Layout"/>. Code that writes them once a decoder has run on the
+    /// model calls <see cref="ParametersChanged"/> (the trainer and checkpoint loading do), so the decoders' packed copy
+    /// of the weights is made again.</summary>
     public float[] Parameters { get; }
+
+    private readonly Lock _packing = new();
+    private PackedBlockWeights? _packed;
+    private int _version;
+
+    /// <summary>Says that <see cref="Parameters"/> were written: the next decode step packs the weights again.</summary>
+    public void ParametersChanged() => Interlocked.Increment(ref _version);
+
+    /// <summary>
+    /// The weight matrices packed for the product kernels, as of the last <see cref="ParametersChanged"/>: decoders
+    /// multiply a few rows at a time, and packing the weights on every call cost more than the product (made on first
+    /// use, shared by every decoder of the model).
+    /// </summary>
+    internal PackedBlockWeights Packed(WorkerPool pool)
+    {
+        lock (_packing)
+        {
+            int version = Volatile.Read(ref _version);
+            if (_packed is null || _packed.Version != version) _packed = new PackedBlockWeights(this, pool, version);
+            return _packed;
+        }
+    }
 
     /// <summary>A model of the same shape with a copy of these parameters (training one leaves the other as it was).</summary>
     public Gpt Clone()
@@ -112,4 +136,25 @@ public sealed class Gpt
         }
         Encoder.Backward(Layout.Wte.Of(dp), Layout.Wpe.Of(dp), grads.Encoded, tokens.Slice(0, n), batch, time, c);
     }
+}
+
+/// <summary>Every block's four weight matrices and the weight-tied head, packed (<see cref="PackedWeight"/>) as of one
+/// version of the parameters.</summary>
+internal sealed class PackedBlockWeights
+{
+    public PackedBlockWeights(Gpt model, WorkerPool pool, int version)
+    {
+        Version = version;
+        var (p, c, layout) = (model.Parameters, model.Config.ModelDim, model.Layout);
+        Blocks = layout.Blocks.Select(w => (
+            Attn: new PackedWeight(pool, w.AttnWeight.Of(p), c, 3 * c),
+            AttnProj: new PackedWeight(pool, w.AttnProjWeight.Of(p), c, c),
+            Fc: new PackedWeight(pool, w.FcWeight.Of(p), c, 4 * c),
+            FcProj: new PackedWeight(pool, w.FcProjWeight.Of(p), 4 * c, c))).ToArray();
+        Head = new PackedWeight(pool, layout.Wte.Of(p), c, model.Config.Vocab);
+    }
+
+    public int Version { get; }
+    public (PackedWeight Attn, PackedWeight AttnProj, PackedWeight Fc, PackedWeight FcProj)[] Blocks { get; }
+    public PackedWeight Head { get; }
 }

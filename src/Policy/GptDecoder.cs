@@ -152,6 +152,7 @@ public sealed class GptDecoder
         int d = _c.ModelDim, v = _c.Vocab, ctx = _c.Context;
         var p = Model.Parameters;
         var layout = Model.Layout;
+        var packed = Model.Packed(_pool);
         Span<int> rowSlots = _rowSlots.AsSpan(0, n), positions = _rowPositions.AsSpan(0, n);
         // Rows come grouped by slot, in position order: a slot's last row is the one before the next slot's first.
         int m = 0;
@@ -161,11 +162,11 @@ public sealed class GptDecoder
         Encoder.ForwardAt(_x.AsSpan(0, n * d), _rowTokens.AsSpan(0, n), positions, layout.Wte.Of(p), layout.Wpe.Of(p), n, d);
         for (int l = 0; l < _c.Layers; l++)
         {
-            var w = layout.Blocks[l];
+            var (w, pw) = (layout.Blocks[l], packed.Blocks[l]);
             Span<float> x = _x.AsSpan(0, n * d), ln = _ln.AsSpan(0, n * d), mean = _mean.AsSpan(0, n), rstd = _rstd.AsSpan(0, n);
             Span<float> qkv = _qkv.AsSpan(0, n * 3 * d);
             LayerNorm.Forward(_pool, ln, mean, rstd, x, w.Ln1Weight.Of(p), w.Ln1Bias.Of(p), n, d);
-            Matmul.Forward(_pool, qkv, ln, w.AttnWeight.Of(p), w.AttnBias.Of(p), n, d, 3 * d);
+            Matmul.Forward(_pool, qkv, ln, w.AttnWeight.Of(p), w.AttnBias.Of(p), n, d, 3 * d, pw.Attn);
             // One row per slot (a decode step): attention writes each row's key and value as it reads that slot's block.
             // Several (a prefill): all are written first, as each row attends to the ones before it.
             if (!oneRowPerSlot)
@@ -192,18 +193,18 @@ public sealed class GptDecoder
             }
             Span<float> attY = _attY.AsSpan(0, n * d), proj = _proj.AsSpan(0, n * d), fch = _fch.AsSpan(0, n * 4 * d), fchGelu = _fchGelu.AsSpan(0, n * 4 * d);
             Attention.ForwardCached(_pool, attY, qkv, Cache.LayerKeys(l), Cache.LayerValues(l), rowSlots, positions, n, ctx, d, _c.Heads, writeRows: oneRowPerSlot);
-            Matmul.Forward(_pool, proj, attY, w.AttnProjWeight.Of(p), w.AttnProjBias.Of(p), n, d, d);
+            Matmul.Forward(_pool, proj, attY, w.AttnProjWeight.Of(p), w.AttnProjBias.Of(p), n, d, d, pw.AttnProj);
             Residual.Forward(x, x, proj);
             LayerNorm.Forward(_pool, ln, mean, rstd, x, w.Ln2Weight.Of(p), w.Ln2Bias.Of(p), n, d);
-            Matmul.Forward(_pool, fch, ln, w.FcWeight.Of(p), w.FcBias.Of(p), n, d, 4 * d);
+            Matmul.Forward(_pool, fch, ln, w.FcWeight.Of(p), w.FcBias.Of(p), n, d, 4 * d, pw.Fc);
             Gelu.Forward(_pool, fchGelu, fch);
-            Matmul.Forward(_pool, proj, fchGelu, w.FcProjWeight.Of(p), w.FcProjBias.Of(p), n, 4 * d, d);
+            Matmul.Forward(_pool, proj, fchGelu, w.FcProjWeight.Of(p), w.FcProjBias.Of(p), n, 4 * d, d, pw.FcProj);
             Residual.Forward(x, x, proj);
         }
         // Now n == m: x holds the slots' last rows in order. ln_f, lm head and value head on them.
         Span<float> lastX = _x.AsSpan(0, m * d), lastLn = _ln.AsSpan(0, m * d);
         LayerNorm.Forward(_pool, lastLn, _mean.AsSpan(0, m), _rstd.AsSpan(0, m), lastX, layout.LnFWeight.Of(p), layout.LnFBias.Of(p), m, d);
-        Matmul.Forward(_pool, _lastLogits.AsSpan(0, m * v), lastLn, layout.Wte.Of(p), default, m, d, v);
+        Matmul.Forward(_pool, _lastLogits.AsSpan(0, m * v), lastLn, layout.Wte.Of(p), default, m, d, v, packed.Head);
         Matmul.Forward(_pool, _lastValues.AsSpan(0, m), lastLn, layout.ValueWeight.Of(p), layout.ValueBias.Of(p), m, d, 1);
         for (int i = 0; i < m; i++)
         {

@@ -148,6 +148,7 @@ public sealed class GptTrainer
             AdamW.Step(_pool, view.Of(Model.Parameters), view.Of(Gradients), view.Of(_m), view.Of(_v), StepsTaken, rate, _adam,
                 Config.DecayAllParameters || view.Decays ? Config.WeightDecay : 0f);
         }
+        Model.ParametersChanged();
         return (norm, rate);
     }
 }

@@ -92,6 +92,40 @@ public class GptDecoderTests
     }
 
     [Fact]
+    public void A_decoder_follows_the_weights_after_a_training_step_or_a_written_parameter()
+    {
+        // Prefills of 8 rows multiply by the packed copy of the weights (a few rows read the weights themselves): the
+        // copy must be made again once the trainer steps, or once code that writes parameters says it did.
+        var model = Model();
+        using var pool = new WorkerPool(2);
+        var decoder = new GptDecoder(model, pool, slots: 3);
+        int[] prompt = [1, 5, 6, 2, 9, 3, 3, 7];
+        AssertFollowsTheModel("before training");
+
+        var trainer = new GptTrainer(model, pool, maxBatch: 1, maxTime: 8, new TrainerConfig(MaxLearningRate: 0.05f, WarmupSteps: 0));
+        var batch = new TrainingBatch(1, 8);
+        prompt.CopyTo(batch.Tokens);
+        prompt.Skip(1).Append(4).ToArray().CopyTo(batch.Targets);
+        batch.LossWeights.Fill(1f);
+        trainer.Step(batch);
+        AssertFollowsTheModel("after a training step");
+
+        for (int i = 0; i < model.Parameters.Length; i += 3) model.Parameters[i] *= -1f;
+        model.ParametersChanged();
+        AssertFollowsTheModel("after writing parameters");
+
+        void AssertFollowsTheModel(string when)
+        {
+            int slot = decoder.Allocate();
+            decoder.Prefill(slot, prompt);
+            var (logits, values) = Full(model, pool, prompt);
+            AssertClose(logits.AsSpan((prompt.Length - 1) * Config.Vocab, Config.Vocab), decoder.Logits(slot), $"{when}: logits");
+            Assert.Equal(ValueLoss.Sigmoid(values[^1]), decoder.Value(slot), 1e-5);
+            decoder.Free(slot);
+        }
+    }
+
+    [Fact]
     public void A_forked_slot_continues_exactly_like_its_parent()
     {
         var model = Model();

@@ -40,9 +40,11 @@ internal static unsafe class Gemm
     [ThreadStatic] private static float[]? t_scratch;
 
     /// <summary>C (M,N) += A (M,K) @ B (K,N), or with <paramref name="overwrite"/> C = A @ B + bias (N) broadcast over
-    /// rows (no bias: null), never reading C. <paramref name="wide"/> selects the Vector512 micro-kernel.</summary>
+    /// rows (no bias: null), never reading C. <paramref name="wide"/> selects the Vector512 micro-kernel.
+    /// <paramref name="packedB"/>: B already in panels of the whole K (<see cref="PackPanels"/> for this width), read
+    /// from there instead of B (a weight packed once and kept, which a product of a few rows would pack again per call).</summary>
     internal static void Multiply(WorkerPool pool, float* c, int ldc, GemmOperand a, GemmOperand b, int m, int n, int k, bool wide,
-        bool overwrite = false, float* bias = null)
+        bool overwrite = false, float* bias = null, float* packedB = null)
     {
         if (m <= 0 || n <= 0 || k <= 0) return;
         int mr = StripRows(wide), nr = PanelColumns(wide);
@@ -57,18 +59,16 @@ internal static unsafe class Gemm
         int most = pool.Threads == 1 ? 1 : work >= BlockWork * 2 ? pool.Threads * BlocksPerThread : pool.Threads;
         int blocks = (int)Math.Min(Math.Clamp(work / (work >= BlockWork * 2 ? BlockWork : SplitWork), 1, most), units);
         bool packB = b.Transposed || b.Stride > InPlaceStride;
-        long sharedFloats = (long)((n + nr - 1) / nr) * nr * k;
-        float* sharedB = null;
-        if (blocks > 1 && splitRows && packB && sharedFloats <= SharedPackLimit)
+        long sharedFloats = PanelFloats(n, k, wide);
+        float* sharedB = packedB;
+        if (sharedB == null && blocks > 1 && splitRows && packB && sharedFloats <= SharedPackLimit)
         {
             // Every block of rows would pack all of B: pack it once, in parallel, into panels of the whole K.
             if (t_shared == null || t_shared.Length < sharedFloats + 16) t_shared = GC.AllocateUninitializedArray<float>((int)sharedFloats + 16, pinned: true);
             sharedB = Aligned(t_shared);
-            int groups = (n + PackGroup * nr - 1) / (PackGroup * nr);
-            var pack = new PackPanels(b, k, n, nr, sharedB);
-            pool.For(groups, ref pack);
+            PackPanels(pool, b, k, n, wide, sharedB);
         }
-        else if (splitRows && packB) blocks = Math.Min(blocks, pool.Threads); // each block packs B: no more of them than threads
+        else if (sharedB == null && splitRows && packB) blocks = Math.Min(blocks, pool.Threads); // each block packs B: no more of them than threads
         var body = new Blocks(c, ldc, a, b, m, n, k, wide, mr, nr, splitRows, units, blocks, overwrite, bias, sharedB);
         pool.For(blocks, ref body);
     }
@@ -85,8 +85,21 @@ internal static unsafe class Gemm
     private static float* Aligned(float[] pinned) =>
         (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)) + 63) & ~(nint)63);
 
+    /// <summary>Floats that B (K,N) takes in panels of the whole K (<see cref="PackPanels"/>): N rounded up to whole panels.</summary>
+    internal static long PanelFloats(int n, int k, bool wide) => (long)((n + PanelColumns(wide) - 1) / PanelColumns(wide)) * PanelColumns(wide) * k;
+
+    /// <summary>Packs B (K,N) into panels of NR columns over the whole K, as <see cref="Multiply"/> reads them:
+    /// panel q at q*NR*K, step p at + p*NR, zero past the last column. <paramref name="packed"/> holds
+    /// <see cref="PanelFloats"/>, 64-byte aligned.</summary>
+    internal static void PackPanels(WorkerPool pool, GemmOperand b, int k, int n, bool wide, float* packed)
+    {
+        int nr = PanelColumns(wide), groups = (n + PackGroup * nr - 1) / (PackGroup * nr);
+        var pack = new PanelGroups(b, k, n, nr, packed);
+        pool.For(groups, ref pack);
+    }
+
     /// <summary>Packs B (K,N) into panels of NR columns over the whole K: panel q at q*NR*K, step p at + p*NR.</summary>
-    private readonly struct PackPanels(GemmOperand b, int k, int n, int nr, float* packed) : IParallelBody
+    private readonly struct PanelGroups(GemmOperand b, int k, int n, int nr, float* packed) : IParallelBody
     {
         public void Invoke(int group)
         {

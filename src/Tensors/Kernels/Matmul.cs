@@ -21,20 +21,25 @@ public static unsafe class Matmul
     // 8 rows 2x slower than the packed kernel).
     internal const int SmallRows = 4;
 
-    /// <summary>output (R,OC) = input (R,C) @ weight (OC,C)^T + bias (OC). An empty bias means none.</summary>
+    /// <summary>output (R,OC) = input (R,C) @ weight (OC,C)^T + bias (OC). An empty bias means none. With
+    /// <paramref name="packed"/>, the same weight packed (<see cref="PackedWeight"/>): products of more than a few rows
+    /// read it from there instead of packing it again.</summary>
     public static void Forward(WorkerPool pool, Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> bias, int rows, int inFeatures, int outFeatures) =>
-        Forward(pool, output, input, weight, bias, rows, inFeatures, outFeatures, Vector512.IsHardwareAccelerated);
+        ReadOnlySpan<float> bias, int rows, int inFeatures, int outFeatures, PackedWeight? packed = null) =>
+        Forward(pool, output, input, weight, bias, rows, inFeatures, outFeatures, Vector512.IsHardwareAccelerated, packed);
 
-    /// <summary><see cref="Forward(WorkerPool, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int)"/>
-    /// with the vector width chosen by the caller (tests run the Vector256 kernels on AVX-512 machines too).</summary>
+    /// <summary><see cref="Forward(WorkerPool, Span{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, int, int, int, PackedWeight?)"/>
+    /// with the vector width chosen by the caller (tests run the Vector256 kernels on AVX-512 machines too); a packed
+    /// weight of the other width is not used.</summary>
     internal static void Forward(WorkerPool pool, Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
-        ReadOnlySpan<float> bias, int rows, int inFeatures, int outFeatures, bool wide)
+        ReadOnlySpan<float> bias, int rows, int inFeatures, int outFeatures, bool wide, PackedWeight? packed = null)
     {
         Check(output.Length, rows * outFeatures, nameof(output));
         Check(input.Length, rows * inFeatures, nameof(input));
         Check(weight.Length, outFeatures * inFeatures, nameof(weight));
         if (!bias.IsEmpty) Check(bias.Length, outFeatures, nameof(bias));
+        if (packed != null && (packed.InFeatures != inFeatures || packed.OutFeatures != outFeatures))
+            throw new ArgumentException($"the packed weight is ({packed.OutFeatures},{packed.InFeatures}), the product's ({outFeatures},{inFeatures})", nameof(packed));
         if (rows == 0 || outFeatures == 0) return;
         fixed (float* o = output, x = input, w = weight, b = bias)
         {
@@ -45,6 +50,12 @@ public static unsafe class Matmul
                 int chunks = Math.Min(pool.Threads, groups);
                 var body = new SmallRowsForward(o, x, w, bias.IsEmpty ? null : b, rows, inFeatures, outFeatures, groups, chunks);
                 pool.For(chunks, ref body);
+                return;
+            }
+            if (packed != null && packed.Wide == wide)
+            {
+                Gemm.Multiply(pool, o, outFeatures, new GemmOperand(x, inFeatures, false), new GemmOperand(w, inFeatures, true),
+                    rows, outFeatures, inFeatures, wide, overwrite: true, bias.IsEmpty ? null : b, packed.Panels);
                 return;
             }
             if (rows <= TransposedRows && rows >= Gemm.PanelColumns(wide) / 2 && rows < outFeatures && inFeatures > 0)

@@ -68,7 +68,16 @@ public class MatmulTests
 
         var y = Enumerable.Repeat(float.NaN, rows * oc).ToArray(); // forward overwrites, whatever was there
         Matmul.Forward(pool, y, x, w, b, rows, c, oc, wide);
-        AssertClose(NaiveForward(x, w, b, rows, c, oc), y, c, "forward " + shape);
+        var expected = NaiveForward(x, w, b, rows, c, oc);
+        AssertClose(expected, y, c, "forward " + shape);
+        if (c > 0)
+        {
+            // The same product from the weight packed once, as decoders multiply.
+            var packed = new PackedWeight(pool, w, c, oc, wide);
+            Array.Fill(y, float.NaN);
+            Matmul.Forward(pool, y, x, w, b, rows, c, oc, wide, packed);
+            AssertClose(expected, y, c, "forward from the packed weight " + shape);
+        }
 
         // Backward accumulates onto existing values.
         var (dx, dw, db) = (Random(random, rows * c), Random(random, oc * c), Random(random, oc));
@@ -114,6 +123,21 @@ public class MatmulTests
     {
         using var pool = new WorkerPool(threads);
         CheckAllProducts(pool, rows, c, oc, withBias: true, wide);
+    }
+
+    [Fact]
+    public void A_packed_weight_of_another_shape_is_refused_and_one_of_another_width_left_unused()
+    {
+        using var pool = new WorkerPool(1);
+        var random = new Random(5);
+        var (x, w) = (Random(random, 9 * 40), Random(random, 24 * 40));
+        var error = Assert.Throws<ArgumentException>(() => Matmul.Forward(pool, new float[9 * 24], x, w, default, 9, 40, 24,
+            new PackedWeight(pool, Random(random, 24 * 39), 39, 24)));
+        Assert.Contains("(24,39)", error.Message);
+        // Packed for the other vector width: the product packs the weight itself and is still right.
+        var y = new float[9 * 24];
+        Matmul.Forward(pool, y, x, w, default, 9, 40, 24, wide: false, new PackedWeight(pool, w, 40, 24, wide: true));
+        AssertClose(NaiveForward(x, w, null, 9, 40, 24), y, 40, "forward with a packed weight of the other width");
     }
 
     [Fact]
