@@ -22,14 +22,16 @@ internal static unsafe class MatmulBench
     [
         new("decode tiny", 64, 128, 384), new("decode tiny", 64, 128, 128), new("decode tiny", 64, 128, 512), new("decode tiny", 64, 512, 128),
         new("decode small", 64, 256, 768), new("decode small", 64, 256, 256), new("decode small", 64, 256, 1024), new("decode small", 64, 1024, 256),
-        new("decode tiny R=1", 1, 128, 384), new("decode small R=1", 1, 256, 1024), new("decode small R=4", 4, 256, 1024),
+        new("decode tiny R=1", 1, 128, 384), new("decode small R=1", 1, 256, 1024), new("decode small R=2", 2, 256, 1024), new("decode small R=3", 3, 256, 1024), new("decode small R=4", 4, 256, 1024),
+        new("search tiny R=8", 8, 128, 512), new("search small R=8", 8, 256, 1024), new("search small R=16", 16, 256, 1024),
     ];
 
     public static void Run(int[] threadCounts)
     {
         var pools = threadCounts.Select(t => new WorkerPool(t)).ToArray();
         Console.WriteLine("GFLOP/s (2*R*C*OC / median wall time of 5 repeats, 3 for logits). At 1 thread, '/' adds the figure by the thread's");
-        Console.WriteLine("CPU time: what the kernel does while it has the core, when other jobs share the machine.");
+        Console.WriteLine("CPU time. Decode and search shapes: forward, then forward from the weight packed once (PackedWeight), as decoders run it;");
+        Console.WriteLine("at 1 thread, CPU time is what the kernel does while it has the core, when other jobs share the machine.");
         string header = string.Join("", threadCounts.Select(t => t == 1
             ? $" | {"fwd 1T",-11} {"dIn 1T",-11} {"dW 1T",-11}"
             : $" | {$"fwd {t}T",6} {$"dIn {t}T",6} {$"dW {t}T",6}"));
@@ -64,6 +66,12 @@ internal static unsafe class MatmulBench
             var weight = forwardOnly ? default : Timing.Median(() => Matmul.Backward(pool, default, dw, default, dy, x, w, r, c, oc), repeats);
             line += " | " + Format(forward);
             if (!forwardOnly) line += " " + Format(input) + " " + Format(weight);
+            else
+            {
+                // As decoders multiply: the weight packed once (PackedWeight), not on every call.
+                var packed = new PackedWeight(pool, w, c, oc);
+                line += " " + Format(Timing.Median(() => Matmul.Forward(pool, y, x, w, b, r, c, oc, packed), repeats));
+            }
         }
         Console.WriteLine(line);
     }

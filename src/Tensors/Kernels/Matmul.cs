@@ -21,6 +21,10 @@ public static unsafe class Matmul
     // 8 rows 2x slower than the packed kernel).
     internal const int SmallRows = 4;
 
+    // From this many rows a weight packed once (PackedWeight) beats the dot products: 3 rows 73 vs 65 GFLOP/s, 4 rows
+    // 93 vs 55-88, 2 rows 52-57 vs 57-59 (bench/Reasoner.Bench matmul, decode small R=2..4, 1 thread, Zen 5).
+    internal const int PackedFromRows = 3;
+
     /// <summary>output (R,OC) = input (R,C) @ weight (OC,C)^T + bias (OC). An empty bias means none. With
     /// <paramref name="packed"/>, the same weight packed (<see cref="PackedWeight"/>): products of more than a few rows
     /// read it from there instead of packing it again.</summary>
@@ -43,7 +47,7 @@ public static unsafe class Matmul
         if (rows == 0 || outFeatures == 0) return;
         fixed (float* o = output, x = input, w = weight, b = bias)
         {
-            if (wide && rows <= SmallRows && Avx.IsSupported)
+            if (wide && rows <= SmallRows && Avx.IsSupported && (packed == null || rows < PackedFromRows))
             {
                 // Split the outputs into one chunk per thread, in whole groups of 4 weight rows.
                 int groups = (outFeatures + 3) / 4;
