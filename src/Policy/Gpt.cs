@@ -21,8 +21,8 @@ public sealed class Gpt
     public GptConfig Config { get; }
     public GptLayout Layout { get; }
     /// <summary>All parameters, laid out by <see cref="Layout"/>. Code that writes them once a decoder has run on the
-    /// model calls <see cref="ParametersChanged"/> (the trainer and checkpoint loading do), so the decoders' packed copy
-    /// of the weights is made again.</summary>
+    /// model calls <see cref="ParametersChanged"/> (the trainer does after each step), so the decoders' packed copy of
+    /// the weights is made again.</summary>
     public float[] Parameters { get; }
 
     private readonly Lock _packing = new();
