@@ -98,7 +98,7 @@ internal static unsafe class Gemm
         pool.For(groups, ref pack);
     }
 
-    /// <summary>Packs B (K,N) into panels of NR columns over the whole K: panel q at q*NR*K, step p at + p*NR.</summary>
+    /// <summary><see cref="PackPanels"/>'s work: index i packs panels [i*PackGroup, (i+1)*PackGroup).</summary>
     private readonly struct PanelGroups(GemmOperand b, int k, int n, int nr, float* packed) : IParallelBody
     {
         public void Invoke(int group)

@@ -11,8 +11,9 @@ namespace Reasoner.Tensors.Kernels;
 /// </summary>
 /// <remarks>
 /// All three run on <see cref="Gemm"/>'s packed, register-blocked kernel: forward is A @ B^T (NT), the input
-/// gradient A @ B (NN), the weight gradient A^T @ B (TN). Decoding (few rows) takes a separate path that reads
-/// the weight once in place: packing it would cost as much as the product.
+/// gradient A @ B (NN), the weight gradient A^T @ B (TN). A product of few rows would spend as long packing the
+/// weight as multiplying: decoders pass the weight packed once (<see cref="PackedWeight"/>), and without one, 1-4 rows
+/// take dot products straight from the weight rows and up to 256 a transposed product that reads the weight in place.
 /// </remarks>
 public static unsafe class Matmul
 {
@@ -26,8 +27,8 @@ public static unsafe class Matmul
     internal const int PackedFromRows = 3;
 
     /// <summary>output (R,OC) = input (R,C) @ weight (OC,C)^T + bias (OC). An empty bias means none. With
-    /// <paramref name="packed"/>, the same weight packed (<see cref="PackedWeight"/>): products of more than a few rows
-    /// read it from there instead of packing it again.</summary>
+    /// <paramref name="packed"/>, the same weight packed (<see cref="PackedWeight"/>): products from 3 rows (AVX2: below 16
+    /// rows, and wherever the transposed product does not apply) read it from there instead of packing it again.</summary>
     public static void Forward(WorkerPool pool, Span<float> output, ReadOnlySpan<float> input, ReadOnlySpan<float> weight,
         ReadOnlySpan<float> bias, int rows, int inFeatures, int outFeatures, PackedWeight? packed = null) =>
         Forward(pool, output, input, weight, bias, rows, inFeatures, outFeatures, Vector512.IsHardwareAccelerated, packed);
